@@ -15,6 +15,7 @@ Environment variables:
 """
 
 import os
+import re
 import sys
 from datetime import date
 
@@ -43,7 +44,8 @@ extensions = [
     "sphinx_gallery.gen_gallery",
 ]
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
+# examples/ is the gallery's source; sphinx-gallery writes auto_examples/ from it.
+exclude_patterns = ["_build", "examples", "auto_examples/*.ipynb", "auto_examples/*.py"]
 default_role = "literal"
 
 # -- autodoc / autosummary / numpydoc -----------------------------------------
@@ -72,6 +74,28 @@ intersphinx_mapping = (
     else {}
 )
 intersphinx_timeout = 10
+
+_SKLEARN_ONLY_REF = re.compile(r":(?:ref|term):`([^`<]*?)\s*(?:<[^`>]*>)?`", re.DOTALL)
+
+
+def _plain_sklearn_refs(app, what, name, obj, options, lines):
+    """Offline, turn scikit-learn's own :ref: and :term: links into plain text.
+
+    Methods inherited from scikit-learn (``score``, ``set_params``,
+    ``set_fit_request`` ...) keep their docstrings, which point at labels and
+    glossary terms of scikit-learn's documentation. Without intersphinx those
+    are unresolved references, which ``-W`` would turn into errors.
+    """
+    module = getattr(obj, "__module__", None) or ""
+    if _intersphinx or not module.startswith("sklearn."):
+        return
+    text = _SKLEARN_ONLY_REF.sub(lambda m: m.group(1).strip(), "\n".join(lines))
+    lines[:] = text.split("\n")
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", _plain_sklearn_refs)
+
 
 # -- sphinx-gallery -----------------------------------------------------------
 sphinx_gallery_conf = {
