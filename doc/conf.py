@@ -59,10 +59,8 @@ numpydoc_attributes_as_param_list = True
 # -- intersphinx --------------------------------------------------------------
 # Fetching inventories needs the network; an unreachable inventory is a warning,
 # and -W turns it into an error.  So links to other projects are opt-in.
-_intersphinx = os.environ.get("SKLEARN_MULTILABEL_NN_INTERSPHINX", "") not in (
-    "",
-    "0",
-) or os.environ.get("READTHEDOCS") == "True"
+_intersphinx = os.environ.get("SKLEARN_MULTILABEL_NN_INTERSPHINX", "0") != "0"
+_intersphinx = _intersphinx or os.environ.get("READTHEDOCS") == "True"
 intersphinx_mapping = (
     {
         "python": ("https://docs.python.org/3", None),

@@ -65,7 +65,11 @@ def test_docs_build(tmp_path):
     assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-5000:]
     html = tmp_path / "html"
     assert (html / "index.html").is_file()
-    assert (html / "generated" / "sklearn_multilabel_nn.MultiLabelNNClassifier.html").is_file()
+    assert (
+        html / "generated" / "sklearn_multilabel_nn.MultiLabelNNClassifier.html"
+    ).is_file()
     # every gallery example ran and drew its figure
     for example in (DOC / "examples").glob("plot_*.py"):
-        assert list((html / "_images").glob(f"sphx_glr_{example.stem}_*.png")), example.name
+        assert list((html / "_images").glob(f"sphx_glr_{example.stem}_*.png")), (
+            example.name
+        )

@@ -23,7 +23,7 @@ def make_images(n_images, seed):
     rng = np.random.default_rng(seed)
     images = rng.uniform(0, 0.3, size=(n_images, 32, 32, 3)).astype("float32")
     Y = (rng.uniform(size=(n_images, len(LABELS))) < 0.4).astype(int)
-    for image, present in zip(images, Y):
+    for image, present in zip(images, Y, strict=True):
         for channel in np.flatnonzero(present[:3]):
             row, col = rng.integers(0, 32 - 8, size=2)
             image[row : row + 8, col : col + 8, :] = 0.1
@@ -81,13 +81,17 @@ print(f"subset accuracy: {clf.score(X_test, Y_test):.3f}")
 import matplotlib.pyplot as plt
 
 fig, axes = plt.subplots(2, 4, figsize=(9, 5))
-for ax, image, truth, pred in zip(axes.flat, X_test, Y_test, Y_pred):
+for ax, image, truth, pred in zip(
+    axes.flat, X_test[:8], Y_test[:8], Y_pred[:8], strict=True
+):
     ax.imshow(image)
     ax.set_axis_off()
     short = [name.split()[0] if "square" in name else "bar" for name in LABELS]
     ax.set_title(
-        "true: " + (", ".join(s for s, t in zip(short, truth) if t) or "none")
-        + "\npred: " + (", ".join(s for s, p in zip(short, pred) if p) or "none"),
+        "true: "
+        + (", ".join(s for s, t in zip(short, truth, strict=True) if t) or "none")
+        + "\npred: "
+        + (", ".join(s for s, p in zip(short, pred, strict=True) if p) or "none"),
         fontsize=9,
     )
 fig.tight_layout()
