@@ -13,6 +13,12 @@ five-label problem.
 # ------------------------------
 # Softmax makes the labels compete for one unit of probability: the two likely
 # labels split it. Sigmoid scores each label on its own.
+import os
+
+# This example imports Keras itself, and Keras picks its backend on first
+# import: JAX here, as the estimator would choose, unless KERAS_BACKEND is set.
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
 import numpy as np
 
 z = np.array([-1.0, 5.0, -0.5, 5.0, -0.5])

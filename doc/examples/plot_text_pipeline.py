@@ -27,13 +27,13 @@ FILLER = "the a of and to in on for with this that new today week report".split(
 rng = np.random.default_rng(0)
 texts, tags = [], []
 for _ in range(600):
-    topics = list(rng.choice(list(TOPICS), size=rng.integers(1, 4), replace=False))
-    words = list(rng.choice(FILLER, size=8))
+    topics = rng.choice(list(TOPICS), size=rng.integers(1, 4), replace=False)
+    words = rng.choice(FILLER, size=8).tolist()
     for topic in topics:
-        words += list(rng.choice(TOPICS[topic].split(), size=4))
+        words += rng.choice(TOPICS[topic].split(), size=4).tolist()
     rng.shuffle(words)
     texts.append(" ".join(words))
-    tags.append(sorted(topics))
+    tags.append(sorted(topics.tolist()))
 print(texts[0], "->", tags[0])
 
 # %%
@@ -99,3 +99,12 @@ fig.tight_layout()
 # Back from the indicator matrix to topic names with the binarizer.
 new = ["the coach said the team will win the league", "bank stock price and tax vote"]
 print(binarizer.inverse_transform(search.predict(new)))
+
+# %%
+# The estimator also takes the lists of tags directly. Then its ``classes_``
+# are the topic names and ``predict`` returns tuples of names, with no
+# binarizer in sight (but scikit-learn's scorers cannot score such output,
+# hence the binarizer for the search above).
+tagger = search.best_estimator_.fit(texts, tags)
+print(tagger.classes_)
+print(tagger.predict(new))
