@@ -87,7 +87,7 @@ print(f"subset accuracy: {clf.score(X_test, Y_test):.3f}")
 # --------------------------
 import matplotlib.pyplot as plt
 
-fig, axes = plt.subplots(2, 4, figsize=(9, 5))
+fig, axes = plt.subplots(2, 4, figsize=(9, 6))
 for ax, image, truth, pred in zip(
     axes.flat, X_test[:8], Y_test[:8], Y_pred[:8], strict=True
 ):

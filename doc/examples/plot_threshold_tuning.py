@@ -53,14 +53,14 @@ curves = np.array(
 )
 best_thresholds = grid[np.argmax(curves, axis=1)]
 
-fig, ax = plt.subplots(figsize=(6, 4))
+fig, ax = plt.subplots(figsize=(7.5, 4))
 for k, curve in enumerate(curves):
     (line,) = ax.plot(grid, curve, label=f"label {k} ({Y_train[:, k].mean():.0%})")
     ax.plot(best_thresholds[k], curve.max(), "o", color=line.get_color())
 ax.axvline(0.5, color="grey", linestyle="--", linewidth=1)
 ax.set_xlabel("threshold")
 ax.set_ylabel("out-of-fold F1")
-ax.legend(title="label (share of positives)", fontsize=8)
+ax.legend(title="label (positives)", loc="center left", bbox_to_anchor=(1, 0.5))
 fig.tight_layout()
 
 # %%
