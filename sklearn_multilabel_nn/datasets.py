@@ -155,8 +155,11 @@ def load_csv(path, label_columns, *, feature_columns=None, sep=None, return_X_y=
         raise ValueError(f"{path}: not a readable CSV file ({msg})") from None
     columns = [str(c) for c in frame.columns]
     frame.columns = columns
-    if len(set(columns)) != len(columns):  # pandas renames duplicates 'a.1'
-        raise ValueError(f"{path}: duplicate column names in the header")
+    header = pd.read_csv(path, sep=sep, header=None, nrows=1, dtype=str)
+    header = [str(c) for c in header.iloc[0]] if len(header) else columns
+    if len(set(header)) != len(header):  # pandas would rename a duplicate 'a.1'
+        duplicated = sorted({c for c in header if header.count(c) > 1})
+        raise ValueError(f"{path}: duplicate column name(s) {duplicated} in the header")
 
     if isinstance(label_columns, Integral) and not isinstance(label_columns, bool):
         n = int(label_columns)
