@@ -551,7 +551,8 @@ def load_libsvm(
         The file (``.gz`` and ``.bz2`` are decompressed).
     classes : sequence of int, default=None
         All label values, so that a test file gets the same label columns as its
-        training file. By default the sorted label values found in the file.
+        training file. By default the sorted label values found in the file. An
+        empty sequence reads features only.
     n_features : int, default=None
         Number of features (columns of X); by default inferred from the file.
     zero_based : bool or "auto", default="auto"
@@ -608,6 +609,10 @@ def load_libsvm(
             )
         label_sets.append([int(v) for v in labels])
     found = sorted({v for s in label_sets for v in s})
+    if classes is not None and len(classes) == 0:  # features only
+        Y = np.zeros((X.shape[0], 0))
+        feature_names = [str(j) for j in range(X.shape[1])]
+        return _bunch(X.tocsr(), Y, [], feature_names, path, return_X_y)
     if classes is None:
         classes = found
     else:
