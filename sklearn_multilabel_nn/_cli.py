@@ -283,7 +283,7 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
-    except (_UsageError, ValueError, OSError, ImportError) as exc:
+    except (_UsageError, ValueError, OSError, ImportError, NotImplementedError) as exc:
         print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 2
 
