@@ -187,7 +187,8 @@ def build_parser():
         description=(
             "Repeated k-fold cross-validation: one line per split, then the mean "
             "and standard deviation of subset accuracy, Hamming loss, F1 "
-            "(micro, macro, samples) and label ranking average precision. "
+            "(micro, macro, samples; an empty true and predicted label set "
+            "scores 1, as in MULAN) and label ranking average precision. "
             f"Without --data, runs on {DEFAULT_DATA}."
         ),
     )
@@ -304,11 +305,9 @@ def _load_data(args):
     if args.data is None:
         if args.labels is not None or args.xml is not None:
             raise _UsageError("--labels and --xml need --data")
-        from sklearn.datasets import make_multilabel_classification
+        from .datasets import _load_default
 
-        X, Y = make_multilabel_classification(
-            n_samples=1000, n_features=10, n_classes=3, n_labels=2, random_state=1
-        )
+        X, Y = _load_default()
         names = [f"label{i}" for i in range(Y.shape[1])]
         return X, Y, names, [f"x{i}" for i in range(X.shape[1])], DEFAULT_DATA
 
@@ -359,9 +358,9 @@ def _scores(Y, pred, proba):
     return {
         "subset_accuracy": metrics.accuracy_score(Y, pred),
         "hamming_loss": metrics.hamming_loss(Y, pred),
-        "f1_micro": metrics.f1_score(Y, pred, average="micro", zero_division=0),
-        "f1_macro": metrics.f1_score(Y, pred, average="macro", zero_division=0),
-        "f1_samples": metrics.f1_score(Y, pred, average="samples", zero_division=0),
+        "f1_micro": metrics.f1_score(Y, pred, average="micro", zero_division=1),
+        "f1_macro": metrics.f1_score(Y, pred, average="macro", zero_division=1),
+        "f1_samples": metrics.f1_score(Y, pred, average="samples", zero_division=1),
         "label_ranking_average_precision": (
             metrics.label_ranking_average_precision_score(Y, proba)
         ),

@@ -298,3 +298,18 @@ def test_load_dispatch(tmp_path):
         load(csv, ["a"], xml="labels.xml")
     with pytest.raises(ValueError, match="unknown format"):
         load(csv, format="parquet")
+
+
+@pytest.mark.slow
+def test_default_data_matches_generator():
+    from sklearn.datasets import make_multilabel_classification
+
+    from sklearn_multilabel_nn.datasets import _load_default
+
+    X, Y = _load_default()
+    X_ref, Y_ref = make_multilabel_classification(
+        n_samples=1000, n_features=10, n_classes=3, n_labels=2, random_state=1
+    )
+    assert X.dtype == X_ref.dtype and Y.dtype == Y_ref.dtype
+    np.testing.assert_array_equal(X, X_ref)
+    np.testing.assert_array_equal(Y, Y_ref)
