@@ -281,6 +281,10 @@ def main(argv=None):
         return args.func(args) or 0
     except SystemExit as exc:  # --help
         return exc.code if isinstance(exc.code, int) else 0
+    except BrokenPipeError:  # output piped into `head` and the like
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
@@ -386,11 +390,9 @@ class _Progress:
         elapsed = time.perf_counter() - self.start
         width = 30
         filled = width * done // self.total
-        eta = elapsed / done * (self.total - done) if done else 0.0
+        left = f"~{elapsed / done * (self.total - done):.1f}s left" if done else ""
         bar = "#" * filled + "." * (width - filled)
-        self.stream.write(
-            f"\r[{bar}] {done}/{self.total}  {elapsed:.1f}s, ~{eta:.1f}s left"
-        )
+        self.stream.write(f"\r[{bar}] {done}/{self.total}  {elapsed:.1f}s {left}")
         self.stream.flush()
 
     def close(self):

@@ -115,6 +115,41 @@ def test_evaluate_json(tiny_csv, capsys):
         assert set(figures) == {"mean", "std"}
 
 
+def test_sparse_arff_and_libsvm(tmp_path, capsys):
+    X, Y = make_multilabel_classification(
+        n_samples=40, n_features=6, n_classes=2, random_state=0
+    )
+    header = "@relation 'toy: -C -2'\n" + "".join(
+        f"@attribute w{j} numeric\n" for j in range(6)
+    )
+    header += "@attribute a {0,1}\n@attribute b {0,1}\n@data\n"
+    rows = []
+    for values in np.hstack([X, Y]):
+        rows.append(
+            "{" + ", ".join(f"{j} {values[j]:g}" for j in np.flatnonzero(values)) + "}"
+        )
+    arff_path = tmp_path / "toy.arff"
+    arff_path.write_text(header + "\n".join(rows) + "\n")
+    argv = ["evaluate", "--data", str(arff_path), "--json", "--scale"]
+    assert main(argv + ["--n-splits", "2", "--n-repeats", "1", *TINY]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["data"]["sparse"] is True
+    assert report["data"]["label_names"] == ["a", "b"]
+
+    svm = tmp_path / "toy.svm"
+    # Same numbers of features and labels as above: no new compilation.
+    svm.write_text("0,1 1:1 3:2\n1 2:1 6:1\n0 1:3 4:1\n 5:1\n")
+    model = tmp_path / "svm.joblib"
+    argv = ["fit", "--data", str(svm), "--model", str(model), "--scale", *TINY]
+    assert main(argv) == 0
+    new = tmp_path / "new.svm"
+    new.write_text(" 1:1\n 2:2 5:1\n")
+    capsys.readouterr()
+    assert main(["predict", "--model", str(model), "--data", str(new)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "0,1" and len(out) == 3
+
+
 def test_fit_predict_round_trip(tiny_csv, tmp_path, capsys):
     model = tmp_path / "model.joblib"
     argv = ["fit", "--data", str(tiny_csv), "--labels", "red,green,blue"]
