@@ -1,7 +1,25 @@
-"""Neural networks as first-class multi-label classifiers in scikit-learn."""
+"""Neural networks as first-class multi-label classifiers in scikit-learn.
 
-from ._classifier import MultiLabelNNClassifier
+Public names are imported on first use, so ``import sklearn_multilabel_nn``
+and the command line's ``--help`` stay fast.
+"""
+
+import importlib
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["MultiLabelNNClassifier", "__version__"]
+_PUBLIC = {
+    "MultiLabelNNClassifier": "._classifier",
+}
+
+__all__ = [*_PUBLIC, "__version__"]
+
+
+def __getattr__(name):
+    if name in _PUBLIC:
+        return getattr(importlib.import_module(_PUBLIC[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

@@ -146,6 +146,11 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
     warm_start : bool, default=False
         Continue training the fitted network on the next call to ``fit``.
 
+    dtype : {"float32", "float64"}, default="float32"
+        Float precision of the default network and of training. float64 is
+        slower but reproducible to the last digits (on JAX it turns on 64-bit
+        mode for the duration of each call only).
+
     engine : {"auto", "jax", "keras"}, default="auto"
         Training engine. "auto" uses the compiled JAX engine when Keras runs
         on JAX and ``model.fit`` otherwise; "keras" always uses ``model.fit``.
@@ -235,6 +240,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         "min_labels": [Interval(Integral, 0, None, closed="left")],
         "max_labels": [None, Interval(Integral, 1, None, closed="left")],
         "warm_start": ["boolean"],
+        "dtype": [StrOptions({"float32", "float64"})],
         "engine": [StrOptions({"auto", "jax", "keras"})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -264,6 +270,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         min_labels=0,
         max_labels=None,
         warm_start=False,
+        dtype="float32",
         engine="auto",
         random_state=None,
         verbose=0,
@@ -289,6 +296,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         self.min_labels = min_labels
         self.max_labels = max_labels
         self.warm_start = warm_start
+        self.dtype = dtype
         self.engine = engine
         self.random_state = random_state
         self.verbose = verbose
@@ -356,7 +364,8 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         """Run ``method``; if it raises, leave the estimator as it was."""
         saved = dict(self.__dict__)
         try:
-            return method(*args, **kwargs)
+            with _keras().precision(self.dtype):
+                return method(*args, **kwargs)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(saved)
@@ -386,7 +395,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             self.n_outputs_ = encoder.n_outputs()
             self._input_shape = tuple(X.shape[1:])
             self.model_ = self._build_model(self._input_shape, self.n_outputs_, seed)
-            self._from_logits = K.check_model(
+            self._network, self._from_logits = K.check_model(
                 self.model_, self._input_shape, self.n_outputs_
             )
             self._optimizer = None
@@ -413,7 +422,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             pos_weight=self._pos_weight(Y[train_idx]),
         )
         history, best_epoch = K.train(
-            self.model_, optimizer, loss,
+            self._network, optimizer, loss,
             X[train_idx], Y[train_idx], sample_weight[train_idx],
             validation=validation,
             epochs=epochs or self.epochs,
@@ -448,7 +457,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             allow_nd=True,
         )
         if sp.issparse(X):
-            X = X.tocsr().astype(np.float32)
+            X = X.tocsr().astype(self.dtype)
         if not reset and tuple(X.shape[1:]) != self._input_shape:
             raise ValueError(
                 f"X has shape {X.shape[1:]} per sample, but "
@@ -511,11 +520,12 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             dropout=self.dropout,
             alpha=self.alpha,
             seed=seed,
+            dtype=self.dtype,
         )
 
     def _make_optimizer(self, K):
         optimizer = K.make_optimizer(self.optimizer, self.learning_rate_init)
-        optimizer.build(self.model_.trainable_variables)
+        optimizer.build(self._network.trainable_variables)
         return optimizer
 
     # ------------------------------------------------------------------
@@ -540,9 +550,11 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
     def _network_scores(self, X):
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        return _keras().predict_scores(
-            self.model_, X, from_logits=self._from_logits, engine=self.engine
-        )
+        K = _keras()
+        with K.precision(self.dtype):
+            return K.predict_scores(
+                self._network, X, from_logits=self._from_logits, engine=self.engine
+            )
 
     def predict_proba(self, X):
         """Probability of each label (or class).
@@ -559,7 +571,8 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             shape (n_samples, 2); for multiclass ``y``, the per-class sigmoids
             normalised to sum to one.
         """
-        return self._target_encoder.proba(self._network_scores(X))
+        scores = self._network_scores(X)
+        return self._target_encoder.proba(scores)
 
     def decision_function(self, X):
         """Logits of the network's outputs.
@@ -576,9 +589,11 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        logits = _keras().predict_logits(
-            self.model_, X, from_logits=self._from_logits, engine=self.engine
-        )
+        K = _keras()
+        with K.precision(self.dtype):
+            logits = K.predict_logits(
+                self._network, X, from_logits=self._from_logits, engine=self.engine
+            )
         return logits.ravel() if self._target_encoder.kind == "binary" else logits
 
     def predict(self, X):
@@ -638,11 +653,17 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
     def __getstate__(self):
         state = super().__getstate__().copy()
         state.pop("_optimizer", None)  # optimizer state is not kept on pickling
+        state.pop("_network", None)  # a view of model_, rebuilt on loading
         if "model_" in state:
             state["model_"] = _keras().model_to_bytes(state["model_"])
         return state
 
     def __setstate__(self, state):
         if isinstance(state.get("model_"), bytes):
-            state = dict(state, model_=_keras().model_from_bytes(state["model_"]))
+            K = _keras()
+            model = K.model_from_bytes(state["model_"])
+            network, _ = K.check_model(
+                model, state["_input_shape"], state["n_outputs_"]
+            )
+            state = dict(state, model_=model, _network=network)
         super().__setstate__(state)

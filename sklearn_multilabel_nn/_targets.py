@@ -10,19 +10,32 @@ from collections.abc import Iterable
 import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import LabelEncoder, MultiLabelBinarizer
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import check_classification_targets
 
 
 def _is_label_sets(y):
-    """A sequence whose items are themselves collections of labels."""
+    """Whether ``y`` is a sequence of label collections rather than a matrix.
+
+    Sets and tuples of labels, ragged lists and non-numeric labels are label
+    sets; a rectangular list of numeric rows is an indicator matrix (as in
+    scikit-learn, where ``y.tolist()`` means the same as ``y``).
+    """
     if isinstance(y, np.ndarray):
         if y.dtype != object or y.ndim != 1:
             return False
     elif not isinstance(y, (list, tuple)):
         return False
-    return len(y) > 0 and all(
+    if len(y) == 0 or not all(
         isinstance(item, Iterable) and not isinstance(item, (str, bytes)) for item in y
-    )
+    ):
+        return False
+    if any(isinstance(item, (set, frozenset, tuple)) for item in y):
+        return True
+    try:
+        matrix = np.asarray(y)
+    except ValueError:  # ragged
+        return True
+    return matrix.ndim != 2 or matrix.dtype.kind not in "biuf"
 
 
 class TargetEncoder:
@@ -148,6 +161,3 @@ class TargetEncoder:
         if self.kind == "label-sets":
             return self._binarizer.inverse_transform(Y_pred)
         return Y_pred
-
-    def target_type(self, y):
-        return type_of_target(y)

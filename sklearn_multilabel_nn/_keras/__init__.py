@@ -5,7 +5,7 @@ must be imported lazily, from inside estimator methods, never at package import.
 """
 
 from . import _backend  # noqa: F401  (must run before keras is imported)
-from ._engine import predict_logits, predict_scores, train
+from ._engine import precision, predict_logits, predict_scores, train
 from ._network import (
     build_mlp,
     check_model,
@@ -24,6 +24,7 @@ __all__ = [
     "make_optimizer",
     "model_from_bytes",
     "model_to_bytes",
+    "precision",
     "predict_logits",
     "predict_scores",
     "seeded_keras",

@@ -8,7 +8,7 @@ across fits of the same architecture (``_PROGRAMS``), so cross-validation and
 grid search compile once per configuration rather than once per fold.
 
 Sparse inputs are densified a chunk of rows at a time; a chunk holds at most
-``sklearn.get_config()["working_memory"]`` MiB of dense float32 data, so a
+``sklearn.get_config()["working_memory"]`` MiB of dense data, so a
 large sparse matrix is never densified whole.
 """
 
@@ -19,6 +19,8 @@ import sys
 import time
 import weakref
 from collections import OrderedDict
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from functools import partial
 
 import keras
@@ -27,6 +29,31 @@ import scipy.sparse as sp
 from sklearn import get_config
 
 from ._network import MultiLabelBinaryLoss, binary_loss
+
+_PRECISION = ContextVar("precision", default=np.dtype(np.float32))
+
+
+def _float():
+    """The float dtype of the current ``precision`` context."""
+    return _PRECISION.get()
+
+
+@contextmanager
+def precision(dtype):
+    """Run Keras in ``dtype``; float64 on JAX turns on its 64-bit mode here."""
+    dtype = np.dtype(dtype)
+    token = _PRECISION.set(dtype)
+    x64 = nullcontext()
+    if dtype == np.float64 and keras.backend.backend() == "jax":
+        import jax
+
+        x64 = jax.enable_x64(True)
+    try:
+        with x64:
+            yield
+    finally:
+        _PRECISION.reset(token)
+
 
 _MAX_PROGRAMS = 32  # compiled programs kept, least recently used dropped
 _PROGRAMS = OrderedDict()
@@ -46,9 +73,10 @@ def _use_fast_path(engine):
 
 
 def chunk_rows(n_features_per_row, *, minimum=1, maximum=None):
-    """Rows of dense float32 that fit in sklearn's ``working_memory``."""
+    """Rows of dense floats that fit in sklearn's ``working_memory``."""
     budget = get_config()["working_memory"] * 2**20
-    rows = max(minimum, int(budget // (4 * max(1, n_features_per_row))))
+    row_bytes = _float().itemsize * max(1, n_features_per_row)
+    rows = max(minimum, int(budget // row_bytes))
     return rows if maximum is None else min(rows, maximum)
 
 
@@ -57,11 +85,11 @@ def _row_size(X):
 
 
 def _dense_rows(X, rows):
-    """float32 dense copy of ``X[rows]`` (only these rows are densified)."""
+    """Dense float copy of ``X[rows]`` (only these rows are densified)."""
     part = X[rows]
     if sp.issparse(part):
         part = part.toarray()
-    return np.asarray(part, dtype=np.float32)
+    return np.asarray(part, dtype=_float())
 
 
 def _fits_in_budget(X):
@@ -70,8 +98,8 @@ def _fits_in_budget(X):
 
 def _as_dense(X):
     if sp.issparse(X):
-        return X.toarray().astype(np.float32, copy=False)
-    return np.asarray(X, dtype=np.float32)
+        return X.toarray().astype(_float(), copy=False)
+    return np.asarray(X, dtype=_float())
 
 
 class _EarlyStopper:
@@ -138,8 +166,8 @@ def train(
     ``early_stopping`` the weights of the best validation epoch are restored.
     """
     batch_size = max(1, min(batch_size, X.shape[0]))
-    Y = np.asarray(Y, dtype=np.float32)
-    sample_weight = np.asarray(sample_weight, dtype=np.float32)
+    Y = np.asarray(Y, dtype=_float())
+    sample_weight = np.asarray(sample_weight, dtype=_float())
     kwargs = {
         "validation": validation,
         "epochs": epochs,
@@ -272,8 +300,8 @@ def _train_keras(
         Xv, Yv, wv = validation
         val_data = _Batches(
             Xv,
-            np.asarray(Yv, np.float32),
-            np.asarray(wv, np.float32),
+            np.asarray(Yv, _float()),
+            np.asarray(wv, _float()),
             batch_size,
             False,
             seed,
@@ -308,7 +336,8 @@ def _signature(model, loss, optimizer):
         loss_key = ("keras", id(loss))
     opt_config = {k: v for k, v in optimizer.get_config().items() if k != "name"}
     return json.dumps(
-        [text, loss_key, type(optimizer).__name__, opt_config], default=str
+        [text, loss_key, type(optimizer).__name__, opt_config, str(_float())],
+        default=str,
     )
 
 
@@ -362,7 +391,7 @@ def _compile(model, loss, optimizer):
         out, ntv, reg = model.stateless_call(
             tv, ntv, x, training=training, return_losses=True
         )
-        return out, ntv, sum(reg, jnp.float32(0.0))
+        return out, ntv, sum(reg, _float().type(0.0))
 
     def forward_loss(tv, ntv, x, y, w, pos_weight, training):
         # Weighted mean over the batch, as MLPClassifier does: zero weights
@@ -395,7 +424,7 @@ def _compile(model, loss, optimizer):
         order = jax.random.permutation(sub, n) if shuffle else jnp.arange(n)
         order = jnp.concatenate([order, jnp.zeros(total - n, order.dtype)])
         order = order.reshape(n_batches, batch_size)
-        mask = (jnp.arange(total) < n).astype(jnp.float32)
+        mask = (jnp.arange(total) < n).astype(_float())
         mask = mask.reshape(n_batches, batch_size)
 
         def gather_step(carry, batch):
@@ -459,7 +488,7 @@ def _predict_chunk_jax(model, X):
 
     program = _program(model, None, _NO_OPTIMIZER)
     n = X.shape[0]
-    padded = np.zeros((_bucket(n),) + X.shape[1:], dtype=np.float32)
+    padded = np.zeros((_bucket(n),) + X.shape[1:], dtype=_float())
     padded[:n] = X
     tv = [v.value for v in model.trainable_variables]
     ntv = [v.value for v in model.non_trainable_variables]
@@ -491,9 +520,9 @@ def _loss_sum_jax(program, tv, ntv, X, Y, w, pos_weight, batch_size):
         pad = size - xc.shape[0]
         yc, wc = Y[sl], w[sl]
         if pad:
-            xc = np.concatenate([xc, np.zeros((pad,) + xc.shape[1:], np.float32)])
-            yc = np.concatenate([yc, np.zeros((pad, Y.shape[1]), np.float32)])
-            wc = np.concatenate([wc, np.zeros(pad, np.float32)])
+            xc = np.concatenate([xc, np.zeros((pad,) + xc.shape[1:], _float())])
+            yc = np.concatenate([yc, np.zeros((pad, Y.shape[1]), _float())])
+            wc = np.concatenate([wc, np.zeros(pad, _float())])
         value, weight, reg = program["weighted_loss_sum"](
             tv, ntv, jnp.asarray(xc), jnp.asarray(yc), jnp.asarray(wc), pos_weight
         )
@@ -525,7 +554,7 @@ def _train_jax(
     program = _program(model, loss, optimizer)
     pos_weight = None
     if isinstance(loss, MultiLabelBinaryLoss) and loss.pos_weight is not None:
-        pos_weight = jnp.asarray(loss.pos_weight, dtype=jnp.float32)
+        pos_weight = jnp.asarray(loss.pos_weight, dtype=_float())
     tv, ntv, ov = _state(model, optimizer)
     key = jax.random.PRNGKey(seed)
 
@@ -579,8 +608,8 @@ def _train_jax(
                 tv,
                 ntv,
                 Xv,
-                np.asarray(Yv, np.float32),
-                np.asarray(wv, np.float32),
+                np.asarray(Yv, _float()),
+                np.asarray(wv, _float()),
                 pos_weight,
                 batch_size,
             )
@@ -613,13 +642,13 @@ def _padded_chunk(X, Y, w, rows, per_chunk, batch_size):
 
     size = per_chunk * batch_size
     k = rows.shape[0]
-    Xc = np.zeros((size,) + X.shape[1:], dtype=np.float32)
+    Xc = np.zeros((size,) + X.shape[1:], dtype=_float())
     Xc[:k] = _dense_rows(X, rows)
-    Yc = np.zeros((size, Y.shape[1]), dtype=np.float32)
+    Yc = np.zeros((size, Y.shape[1]), dtype=_float())
     Yc[:k] = Y[rows]
-    Wc = np.zeros(size, dtype=np.float32)
+    Wc = np.zeros(size, dtype=_float())
     Wc[:k] = w[rows]
-    Mc = np.zeros(size, dtype=np.float32)
+    Mc = np.zeros(size, dtype=_float())
     Mc[:k] = 1.0
     shape = (per_chunk, batch_size)
     return (

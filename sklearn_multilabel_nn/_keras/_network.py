@@ -17,6 +17,7 @@ def build_mlp(
     dropout=0.0,
     alpha=0.0,
     seed=0,
+    dtype="float32",
 ):
     """The default network: Dense hidden layers, then one sigmoid per label.
 
@@ -24,26 +25,32 @@ def build_mlp(
     the same ``seed`` gives the same network without touching global state.
     """
     regularizer = keras.regularizers.L2(alpha) if alpha > 0 else None
-    x = inputs = keras.Input(shape=tuple(input_shape))
+    x = inputs = keras.Input(shape=tuple(input_shape), dtype=dtype)
     if len(input_shape) > 1:
-        x = keras.layers.Flatten()(x)
+        x = keras.layers.Flatten(dtype=dtype)(x)
     for i, units in enumerate(hidden_layer_sizes):
         x = keras.layers.Dense(
             units,
             activation=activation,
             kernel_regularizer=regularizer,
             kernel_initializer=keras.initializers.GlorotUniform(seed=seed + 2 * i),
+            dtype=dtype,
         )(x)
         if dropout > 0:
-            x = keras.layers.Dropout(dropout, seed=seed + 2 * i + 1)(x)
-    outputs = keras.layers.Dense(
+            x = keras.layers.Dropout(dropout, seed=seed + 2 * i + 1, dtype=dtype)(x)
+    logits = keras.layers.Dense(
         n_outputs,
-        activation="sigmoid",
         kernel_regularizer=regularizer,
         kernel_initializer=keras.initializers.GlorotUniform(
             seed=seed + 2 * len(hidden_layer_sizes)
         ),
+        name="logits",
+        dtype=dtype,
     )(x)
+    # A separate sigmoid layer: the engine trains on the exact logits before it.
+    outputs = keras.layers.Activation("sigmoid", name="probabilities", dtype=dtype)(
+        logits
+    )
     return keras.Model(inputs, outputs)
 
 
@@ -71,12 +78,14 @@ def _activation_name(layer):
 
 
 def check_model(model, input_shape, n_outputs):
-    """Validate a user-built network; return whether it outputs logits.
+    """Validate a network; return ``(network, from_logits)`` to train it with.
 
-    A network ending in ``Dense(n, activation="sigmoid")`` (or an ``Activation``
-    layer with a sigmoid) outputs probabilities; anything else ending in a
-    linear activation is taken to output logits. Softmax is refused: it makes
-    the labels compete, which is wrong for multi-label data.
+    A network ending in an ``Activation("sigmoid")`` layer (the default MLP)
+    is trained through a view that stops before that layer, so the loss and
+    ``decision_function`` see exact logits. One ending in
+    ``Dense(n, activation="sigmoid")`` outputs probabilities, which the loss
+    clips as Keras does. Anything else with a linear output gives logits.
+    A softmax is refused: it makes the labels compete.
     """
     if not isinstance(model, keras.Model):
         raise ValueError(
@@ -88,13 +97,18 @@ def check_model(model, input_shape, n_outputs):
             f"The network must output shape (batch, {n_outputs}) for {n_outputs} "
             f"output(s); it outputs {out_shape}."
         )
-    name = _activation_name(model.layers[-1]) if model.layers else None
+    last = model.layers[-1] if model.layers else None
+    name = _activation_name(last) if last is not None else None
     if name == "softmax":
         raise ValueError(
             "The network ends in a softmax, which makes labels compete; use "
             "Dense(n_outputs, activation='sigmoid') or a linear layer (logits)."
         )
-    return name != "sigmoid"
+    if name != "sigmoid":
+        return model, True
+    if isinstance(last, keras.layers.Activation) and model.inputs:
+        return keras.Model(model.inputs, last.input), True
+    return model, False
 
 
 def binary_loss(y_true, y_pred, from_logits, gamma, pos_weight=None):
