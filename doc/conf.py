@@ -50,7 +50,6 @@ default_role = "literal"
 
 # -- autodoc / autosummary / numpydoc -----------------------------------------
 autosummary_generate = True
-autodoc_default_options = {"members": True, "inherited-members": True}
 autodoc_typehints = "none"
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
