@@ -16,12 +16,20 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "doc"
-USER_GUIDE = sorted((DOC / "user_guide").glob("*.rst"))
+
+
+def _user_guide_pages():
+    """Every user-guide page; those whose examples train a network are slow."""
+    for path in sorted((DOC / "user_guide").glob("*.rst")):
+        trains = ">>> clf = MultiLabelNNClassifier(" in path.read_text()
+        marks = [pytest.mark.slow] if trains else []
+        yield pytest.param(path, marks=marks, id=path.name)
+
 
 pytestmark = pytest.mark.skipif(not DOC.is_dir(), reason="no doc/ folder")
 
 
-@pytest.mark.parametrize("path", USER_GUIDE, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", list(_user_guide_pages()))
 def test_user_guide_doctests(path):
     """Every ``>>>`` example of the user guide gives the output it shows."""
     result = doctest.testfile(
