@@ -233,7 +233,9 @@ def test_same_seed_same_model_without_touching_global_state(multilabel_data):
 def test_state_round_trips(fitted_clf, multilabel_data, roundtrip):
     X, _ = multilabel_data
     restored = roundtrip(fitted_clf)
-    np.testing.assert_array_equal(restored.predict_proba(X), fitted_clf.predict_proba(X))
+    np.testing.assert_array_equal(
+        restored.predict_proba(X), fitted_clf.predict_proba(X)
+    )
     np.testing.assert_array_equal(restored.predict(X), fitted_clf.predict(X))
 
 
@@ -283,12 +285,16 @@ def _softmax_mlp(input_shape, n_outputs):
     import keras
 
     inputs = keras.Input(shape=input_shape)
-    return keras.Model(inputs, keras.layers.Dense(n_outputs, activation="softmax")(inputs))
+    return keras.Model(
+        inputs, keras.layers.Dense(n_outputs, activation="softmax")(inputs)
+    )
 
 
 def test_custom_cnn_on_images(rng):
     X = rng.random((64, 32, 32, 3)).astype("float32")
-    Y = np.column_stack([X[:, :16].mean(axis=(1, 2, 3)) > 0.5, X[..., 0].mean((1, 2)) > 0.5])
+    Y = np.column_stack(
+        [X[:, :16].mean(axis=(1, 2, 3)) > 0.5, X[..., 0].mean((1, 2)) > 0.5]
+    )
     clf = tiny_clf(model=_cnn, epochs=2).fit(X, Y.astype(int))
     assert clf.predict_proba(X).shape == (64, 2)
     assert clf.n_features_in_ == 32

@@ -97,9 +97,7 @@ def _fits_in_budget(X):
 
 
 def _as_dense(X):
-    if sp.issparse(X):
-        return X.toarray().astype(_float(), copy=False)
-    return np.asarray(X, dtype=_float())
+    return _dense_rows(X, slice(None))
 
 
 class _EarlyStopper:
@@ -309,6 +307,7 @@ def _train_keras(
     result = model.fit(
         _Batches(X, Y, w, batch_size, shuffle, seed),
         epochs=epochs,
+        shuffle=False,  # _Batches shuffles rows itself; Keras would reorder batches
         validation_data=val_data,
         callbacks=callbacks,
         verbose=2 if verbose else 0,
