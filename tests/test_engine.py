@@ -1,14 +1,14 @@
 """The training engine: the JAX fast path against Keras model.fit, program
 reuse, and the memory budget for sparse input."""
 
-import keras  # noqa: E402, I001
+import keras
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from conftest import tiny_clf
 from sklearn import config_context
 
-from sklearn_multilabel_nn._keras import _engine  # picks the backend first
+from sklearn_multilabel_nn._keras import _engine
 
 needs_jax = pytest.mark.skipif(
     keras.backend.backend() != "jax", reason="the fast path needs the JAX backend"

@@ -30,7 +30,7 @@ from sklearn import get_config
 
 from ._network import MultiLabelBinaryLoss, binary_loss
 
-_PRECISION = ContextVar("precision", default=np.dtype(np.float32))
+_PRECISION = ContextVar("precision", default=np.dtype(np.float32))  # noqa: B039
 
 
 def _float():
