@@ -369,3 +369,34 @@ def test_diverging_training_raises(multilabel_data):
     with pytest.raises(FloatingPointError, match="diverged"):
         clf.fit(X * 1e6, Y)
     assert not hasattr(clf, "model_")
+
+
+def test_same_seed_same_probabilities_across_processes(multilabel_data, tmp_path):
+    import subprocess
+    import sys
+
+    X, Y = multilabel_data
+    np.save(tmp_path / "X.npy", X)
+    np.save(tmp_path / "Y.npy", Y)
+    code = (
+        "import sys, numpy as np\n"
+        "sys.path.insert(0, sys.argv[2])\n"
+        "from conftest import tiny_clf\n"
+        "X, Y = np.load(sys.argv[1] + '/X.npy'), np.load(sys.argv[1] + '/Y.npy')\n"
+        "P = tiny_clf(dropout=0.2).fit(X, Y).predict_proba(X)\n"
+        "np.save(sys.argv[1] + '/P.npy', P)\n"
+    )
+    tests_dir = str(__import__("pathlib").Path(__file__).parent)
+    subprocess.run([sys.executable, "-c", code, str(tmp_path), tests_dir], check=True)
+    here = tiny_clf(dropout=0.2).fit(X, Y).predict_proba(X)
+    np.testing.assert_array_equal(np.load(tmp_path / "P.npy"), here)
+
+
+def test_dataframe_feature_names(multilabel_data):
+    pd = pytest.importorskip("pandas")
+    X, Y = multilabel_data
+    frame = pd.DataFrame(X, columns=[f"gene{i}" for i in range(X.shape[1])])
+    clf = tiny_clf(epochs=2).fit(frame, Y)
+    assert list(clf.feature_names_in_) == list(frame.columns)
+    with pytest.raises(ValueError, match="feature names"):
+        clf.predict(frame.rename(columns={"gene0": "other"}))
