@@ -308,7 +308,7 @@ def _check_Y_proba(Y_true, proba):
         raise ValueError(f"proba must be numeric; got dtype {P.dtype}.")
     if P.dtype != np.float32:
         P = P.astype(np.float64, copy=False)
-    if not np.all(np.isfinite(P)) or P.min() < 0 or P.max() > 1:
+    if not (P.min() >= 0 and P.max() <= 1):  # NaN fails both comparisons
         raise ValueError("proba must contain finite scores in [0, 1].")
     if Y.dtype != bool:
         if not np.issubdtype(Y.dtype, np.number) or not np.all((Y == 0) | (Y == 1)):
@@ -332,54 +332,78 @@ def _check_default(default_threshold):
 # ---------------------------------------------------------------------------
 
 
-def _cut_thresholds(v, rows, cuts):
-    """Thresholds reproducing ascending cuts: ``v[r, i:]`` predicted positive.
-
-    The threshold is the midpoint between the highest score left out (0 when
-    none) and the lowest score kept (1 when none); when the two are adjacent
-    floats and the midpoint rounds down, the kept score itself is used, so
-    ``proba >= t`` always reproduces the cut.
-    """
-    n = v.shape[1]
-    lo = np.where(cuts > 0, v[rows, np.maximum(cuts - 1, 0)], 0.0).astype(float)
-    hi = np.where(cuts < n, v[rows, np.minimum(cuts, n - 1)], 1.0).astype(float)
+def _midpoints(lo, hi):
+    """A threshold ``t`` with ``lo < t <= hi``: the midpoint, or ``hi`` when the
+    midpoint rounds down to ``lo`` (adjacent floats)."""
+    lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
     t = lo + (hi - lo) / 2
     return np.where(t > lo, t, hi)
 
 
-def _sorted_block(Yb, Pb):
-    """Sort each row of a (labels, samples) block; return scores and labels.
+def _cut_thresholds(v, rows, cuts):
+    """Thresholds reproducing ascending cuts: ``v[r, i:]`` predicted positive.
 
-    Labels ride along in the lowest bit of an order-preserving integer key (the
-    float's bit pattern shifted left; scores in [0, 1] have a spare high bit), so
-    one value sort replaces an argsort plus gathers. The bit is ``1 - y``, so
-    within a run of equal scores the positives come first. Scores that are
-    exactly float32 (e.g. from a Keras model) use 32-bit keys.
+    The threshold is the midpoint between the highest score left out (0 when
+    none) and the lowest score kept (1 when none), so ``proba >= t`` always
+    reproduces the cut.
     """
-    if Pb.dtype == np.float32:
-        P32 = Pb
+    n = v.shape[1]
+    lo = np.where(cuts > 0, v[rows, np.maximum(cuts - 1, 0)], 0.0)
+    hi = np.where(cuts < n, v[rows, np.minimum(cuts, n - 1)], 1.0)
+    return _midpoints(lo, hi)
+
+
+def _label_columns(A, idx):
+    if idx.size and idx[-1] - idx[0] + 1 == idx.size:
+        return A[:, idx[0] : idx[-1] + 1]  # a view, no gather
+    return A[:, idx]
+
+
+def _sorted_keys(Y, P, idx):
+    """Sorted integer keys, one row per label in ``idx``.
+
+    A key is the score's bit pattern shifted left by one with ``1 - y`` in the
+    freed lowest bit. For non-negative floats the bit patterns sort like the
+    values, and scores in [0, 1] have a spare high bit (the sign bit drops out,
+    so -0.0 becomes 0.0). One value sort thus replaces an argsort plus gathers,
+    and within a run of equal scores the positives come first. Scores that are
+    exactly float32 (e.g. a Keras model's) use 32-bit keys, which sort about
+    twice as fast as 64-bit ones.
+
+    Returns the keys (B, n) and the float dtype to read ``key >> 1`` as.
+    """
+    Ps, Ys = _label_columns(P, idx), _label_columns(Y, idx)
+    if Ps.dtype == np.float32:
+        bits = Ps.view(np.uint32)
     else:
-        P32 = Pb.astype(np.float32)
-        if not np.array_equal(P32, Pb):
-            P32 = None
-    if P32 is not None:
-        key = (P32 + np.float32(0)).view(np.uint32) << np.uint32(1)
-        key |= ~Yb
-        key.sort(axis=1)
-        return (key >> np.uint32(1)).view(np.float32), (key & 1) == 0
-    key = (Pb + 0.0).view(np.uint64) << np.uint64(1)
-    key |= ~Yb
+        P32 = Ps.astype(np.float32)
+        bits = P32.view(np.uint32) if np.array_equal(P32, Ps) else Ps.view(np.uint64)
+    one = bits.dtype.type(1)
+    key = bits << one
+    key |= ~Ys
+    key = np.ascontiguousarray(key.T)
     key.sort(axis=1)
-    return (key >> np.uint64(1)).view(np.float64), (key & 1) == 0
+    return key, (np.float32 if key.dtype == np.uint32 else np.float64)
 
 
-def _block_scores(Yb, Pb, objective, labels):
-    """Objective at every cut of each row; non-cuts get -inf.
+def _as_float(shifted, ftype):
+    """Read keys already shifted right by one as the scores they encode."""
+    return np.ascontiguousarray(shifted).view(ftype)
+
+
+def _key_values(keys, ftype):
+    return _as_float(keys >> keys.dtype.type(1), ftype)
+
+
+def _block_scores(Y, P, objective, labels):
+    """Objective at every cut of each label's row; non-cuts get -inf.
 
     Returns sorted scores ``v`` (B, n) and ``scores`` (B, n + 1) where column
     ``i`` means "predict ``v[:, i:]`` positive" (the ``n - i`` highest scores).
     """
-    v, ys = _sorted_block(Yb, Pb)
+    key, ftype = _sorted_keys(Y, P, labels)
+    v = _key_values(key, ftype)
+    ys = (key & key.dtype.type(1)) == 0
     n_rows, n = v.shape
     cum_dtype = np.int32 if n < 2**31 - 1 else np.int64
     cy = np.zeros((n_rows, n + 1), dtype=cum_dtype)
@@ -411,8 +435,8 @@ def _pick(rows, t, scores, n_rows, default):
     return out_t, out_s
 
 
-def _block_best_full(Yb, Pb, objective, labels, default):
-    v, scores = _block_scores(Yb, Pb, objective, labels)
+def _block_best_full(Y, P, objective, labels, default):
+    v, scores = _block_scores(Y, P, objective, labels)
     best = scores.max(axis=1)
     rows, cuts = np.nonzero(scores == best[:, None])
     return _pick(
@@ -420,40 +444,46 @@ def _block_best_full(Yb, Pb, objective, labels, default):
     )
 
 
-def _block_best_monotone(Yb, Pb, objective, labels, default):
-    """Best cut per row for objectives that never gain from a false positive.
+def _block_best_monotone(Y, P, objective, labels, default):
+    """Best cut per label for objectives that never gain from a false positive.
 
     Moving a cut past a run of equal scores holding only negatives keeps tp and
     lowers fp, which cannot lower such an objective, so the optimum is at the
     top of a run holding a positive, or at "predict nothing". Only those
     candidates (about one per positive) are scored: the same optimum as
-    scoring every cut, without the full-length count arrays.
+    scoring every cut, without full-length count arrays.
     """
-    v, ys = _sorted_block(Yb, Pb)
-    n_rows, n = v.shape
-    rows, e = np.nonzero(ys)
+    key, ftype = _sorted_keys(Y, P, labels)
+    one = key.dtype.type(1)
+    n_rows, n = key.shape
+    rows, e = np.nonzero((key & one) == 0)
     n_pos = np.bincount(rows, minlength=n_rows)
     m = np.arange(rows.size) - (np.cumsum(n_pos) - n_pos)[rows]  # positives below
     # Positives sort first within ties, so a run holding a positive starts with
-    # one: keep the positives that start a run.
-    head = np.ones(rows.size, dtype=bool)
-    inner = e > 0
-    head[inner] = v[rows[inner], e[inner]] != v[rows[inner], e[inner] - 1]
-    rows, e, m = rows[head], e[head], m[head]
-    none_ok = np.flatnonzero(v[:, -1] < 1)  # "predict nothing" is reachable
+    # one: keep the positives that start a run (compare values, not labels).
+    here = key[rows, e] >> one
+    below = np.where(e > 0, key[rows, np.maximum(e - 1, 0)] >> one, here)
+    head = (e == 0) | (here != below)
+    rows, e, m, here, below = rows[head], e[head], m[head], here[head], below[head]
+    top = _key_values(key[:, -1], ftype)
+    none_ok = np.flatnonzero(top < 1)  # "predict nothing" is reachable
     rows = np.concatenate([rows, none_ok])
     cuts = np.concatenate([e, np.full(none_ok.size, n)])
     fn = np.concatenate([m, n_pos[none_ok]])
     tp = n_pos[rows] - fn
     fp = (n - cuts) - tp
     tn = cuts - fn
-    scores = np.asarray(objective._label_scores(tp, fp, fn, tn, labels[rows]), float)
+    scores = np.asarray(
+        objective._label_scores(tp, fp, fn, tn, labels[rows]), dtype=float
+    )
     scores = np.broadcast_to(scores, rows.shape)
-    t_out, s_out = _pick(rows, _cut_thresholds(v, rows, cuts), scores, n_rows, default)
+    lo = np.concatenate([np.where(e > 0, _as_float(below, ftype), 0.0), top[none_ok]])
+    hi = np.concatenate([_as_float(here, ftype), np.ones(none_ok.size)])
+    t_out, s_out = _pick(rows, _midpoints(lo, hi), scores, n_rows, default)
     missing = np.flatnonzero(np.isnan(t_out))  # no positive and top score is 1
     if missing.size:
         t_out[missing], s_out[missing] = _block_best_full(
-            Yb[missing], Pb[missing], objective, labels[missing], default
+            Y, P, objective, labels[missing], default
         )
     return t_out, s_out
 
@@ -490,9 +520,7 @@ def _per_label_search(Y, P, objective, labels, default, n_jobs):
     )
 
     def work(idx):
-        Yb = np.ascontiguousarray(Y[:, idx].T)
-        Pb = np.ascontiguousarray(P[:, idx].T)
-        return block_best(Yb, Pb, objective, idx, default)
+        return block_best(Y, P, objective, idx, default)
 
     parts = _map_blocks(work, labels, P.shape[0], n_jobs)
     if not parts:
@@ -500,7 +528,7 @@ def _per_label_search(Y, P, objective, labels, default, n_jobs):
     return tuple(np.concatenate([p[i] for p in parts]) for i in (0, 1))
 
 
-def _label_scores_at(Y, P, thresholds, objective):
+def _label_scores_at(Y, P, thresholds, objective, labels=None):
     """Per-label objective for fixed thresholds (direct counts)."""
     D = P >= thresholds
     tp = np.sum(D & Y, axis=0)
@@ -508,7 +536,10 @@ def _label_scores_at(Y, P, thresholds, objective):
     fn = np.sum(Y, axis=0) - tp
     tn = Y.shape[0] - tp - fp - fn
     return np.asarray(
-        objective._label_scores(tp, fp, fn, tn, np.arange(Y.shape[1])), dtype=float
+        objective._label_scores(
+            tp, fp, fn, tn, np.arange(Y.shape[1]) if labels is None else labels
+        ),
+        dtype=float,
     )
 
 
@@ -539,6 +570,8 @@ class _CoordinateState:
     def __init__(self, name, Y, P, thresholds):
         self.name, self.Y, self.P = name, Y, P
         self.D = P >= thresholds
+        self._orders = {}  # label -> descending order, reused across sweeps
+        self._cache_left = 50_000_000  # int32 entries (200 MB)
         if name == "f1_micro":
             self.tp = int(np.sum(self.D & Y))
             self.pred = int(np.sum(self.D))
@@ -556,7 +589,14 @@ class _CoordinateState:
         """
         Y, n = self.Y, self.Y.shape[0]
         col = self.P[:, j]
-        order = np.argsort(-col, kind="stable")
+        order = self._orders.get(j)
+        if order is None:
+            # Descending; the order within runs of ties does not matter, only
+            # cuts between runs are scored.
+            order = np.argsort(col)[::-1]
+            if self._cache_left >= n:
+                self._orders[j] = order = order.astype(np.int32)
+                self._cache_left -= n
         v = col[order]
         ys = Y[order, j]
         d, y = self.D[:, j], Y[:, j]
@@ -759,15 +799,21 @@ default="f1"
         ]
 
     thresholds = np.full(n_labels, default)
-    thresholds[labels] = _per_label_search(
+    label_scores = np.empty(n_labels)
+    thresholds[labels], label_scores[labels] = _per_label_search(
         Y, P, label_objective, labels, default, n_jobs
-    )[0]
+    )
     n_sweeps = 0
     if global_name is not None and labels.size:
         thresholds, n_sweeps = _coordinate_ascent(
             global_name, Y, P, thresholds, labels, max_sweeps
         )
-    label_scores = _label_scores_at(Y, P, thresholds, label_objective)
+        label_scores = _label_scores_at(Y, P, thresholds, label_objective)
+    else:  # the search's scores are those at its thresholds; add the rest
+        rest = np.flatnonzero(~tuned)
+        label_scores[rest] = _label_scores_at(
+            Y[:, rest], P[:, rest], thresholds[rest], label_objective, rest
+        )
     if global_name is not None:
         score = _global_score(global_name, Y, P >= thresholds)
     else:
@@ -830,9 +876,7 @@ def threshold_curves(Y_true, proba, scoring="f1", *, thresholds=None, labels=Non
         return out_t, out_s
     for j in labels:
         idx = np.array([j])
-        v, scores = _block_scores(
-            Y[:, idx].T, np.ascontiguousarray(P[:, idx].T), objective, idx
-        )
+        v, scores = _block_scores(Y, P, objective, idx)
         cuts = np.flatnonzero(np.isfinite(scores[0]))
         t = _cut_thresholds(v, np.zeros_like(cuts), cuts)
         out_t.append(t)
