@@ -226,7 +226,8 @@ class ThresholdCurveDisplay:
 
         The marked thresholds are, in order: ``thresholds`` if given, the
         estimator's ``best_thresholds_`` (a fitted
-        :class:`TunedThresholdMultiLabelClassifierCV`), its ``threshold``
+        :class:`TunedThresholdMultiLabelClassifierCV`) or ``thresholds_``, its
+        ``threshold``
         parameter (e.g. ``MultiLabelNNClassifier``), else thresholds tuned on
         ``X, Y``.
 
@@ -257,8 +258,9 @@ class ThresholdCurveDisplay:
             scoring = getattr(
                 estimator, "scoring", getattr(estimator, "threshold_scoring", "f1")
             )
-        if thresholds is None:
-            thresholds = getattr(estimator, "best_thresholds_", None)
+        for attr in ("best_thresholds_", "thresholds_"):
+            if thresholds is None:
+                thresholds = getattr(estimator, attr, None)
         if thresholds is None:
             t = getattr(estimator, "threshold", None)
             if t is not None and not isinstance(t, str):

@@ -787,7 +787,7 @@ default="f1"
     if hasattr(objective, "_validate"):
         objective._validate(n_labels)
 
-    n_pos = Y.sum(axis=0)
+    n_pos = np.count_nonzero(Y, axis=0)
     tuned = (n_pos >= min_positives) & (n_samples - n_pos >= min_positives)
     labels = np.flatnonzero(tuned)
 
