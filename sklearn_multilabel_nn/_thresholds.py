@@ -291,7 +291,7 @@ def _check_scoring(scoring):
 def _check_Y_proba(Y_true, proba):
     """Validate a label-indicator matrix and a score matrix of the same shape."""
     P = np.asarray(proba)
-    Y = np.asarray(Y_true)
+    Y = Y_true.toarray() if hasattr(Y_true, "toarray") else np.asarray(Y_true)
     if P.ndim != 2:
         raise ValueError(
             f"proba must be a 2-D array (n_samples, n_labels); got shape {P.shape}."

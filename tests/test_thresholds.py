@@ -127,7 +127,7 @@ def test_count_objective_matches_brute_force(monotone):
         lambda n: st.tuples(
             st.lists(st.booleans(), min_size=n, max_size=n),
             st.lists(
-                st.sampled_from([0.0, 0.1, 0.2, 0.5, 0.7, 1.0])
+                st.sampled_from([-0.0, 0.0, 0.1, 0.2, 0.5, 0.7, 1.0])
                 | st.floats(0, 1, allow_subnormal=True),
                 min_size=n,
                 max_size=n,
@@ -224,6 +224,17 @@ def test_micro_f1_improves_on_a_constructed_case():
     res = tune_thresholds(Y, P, "f1_micro", min_positives=0)
     micro = f1_score(Y, P >= start.thresholds, average="micro")
     assert res.score > micro
+
+
+def test_sparse_labels_and_signed_zero():
+    from scipy import sparse
+
+    Y = np.array([[1, 0], [0, 1], [1, 1], [0, 0]])
+    P = np.array([[0.9, -0.0], [-0.0, 0.6], [0.0, 0.7], [0.0, 0.0]])
+    dense = tune_thresholds(Y, P, min_positives=1)
+    res = tune_thresholds(sparse.csr_matrix(Y), P, min_positives=1)
+    np.testing.assert_array_equal(res.thresholds, dense.thresholds)
+    assert res.label_scores[1] == 1.0
 
 
 def test_result_object():
