@@ -140,6 +140,7 @@ class ThresholdCurveDisplay:
         label_names=None,
         min_positives=5,
         default_threshold=0.5,
+        zero_division=0,
         ax=None,
         **kwargs,
     ):
@@ -162,6 +163,8 @@ class ThresholdCurveDisplay:
             Names of the plotted labels (``"label <index>"`` when None).
         min_positives, default_threshold :
             As for :func:`tune_thresholds` (used when ``thresholds`` is None).
+        zero_division : {0, 1}, default=0
+            As for :func:`tune_thresholds`.
         ax : matplotlib Axes, default=None
         **kwargs : dict
             Passed to :meth:`plot`.
@@ -180,14 +183,25 @@ class ThresholdCurveDisplay:
                 scoring,
                 min_positives=min_positives,
                 default_threshold=default_threshold,
+                zero_division=zero_division,
             ).thresholds
         thresholds = resolve_thresholds(thresholds, n_labels)
         labels = np.arange(n_labels) if labels is None else np.asarray(labels, int)
-        ts, ss = threshold_curves(Y, P, scoring, thresholds=thresholds, labels=labels)
-        objective = _check_scoring(scoring)
+        ts, ss = threshold_curves(
+            Y,
+            P,
+            scoring,
+            thresholds=thresholds,
+            labels=labels,
+            zero_division=zero_division,
+        )
+        objective = _check_scoring(scoring, zero_division)
         if isinstance(objective, _Global):
             chosen = np.full(
-                labels.shape, _global_score(objective.name, Y, P >= thresholds)
+                labels.shape,
+                _global_score(
+                    objective.name, Y, P >= thresholds, objective._zero_division
+                ),
             )
         else:
             chosen = _label_scores_at(Y, P, thresholds, objective)[labels]

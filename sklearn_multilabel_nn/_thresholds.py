@@ -1,5 +1,6 @@
 """Per-label decision thresholds: pure NumPy, no Keras and no estimators."""
 
+import copy
 import numbers
 from numbers import Real
 
@@ -61,10 +62,10 @@ def apply_thresholds(proba, thresholds):
 # ascent. 0/0 counts as 0, as scikit-learn's metrics do by default.
 
 
-def _safe_div(num, den):
+def _safe_div(num, den, fill=0.0):
     num = np.asarray(num, dtype=float)
     den = np.asarray(den, dtype=float)
-    out = np.zeros(np.broadcast(num, den).shape)
+    out = np.full(np.broadcast(num, den).shape, float(fill))
     np.divide(num, den, out=out, where=den != 0)
     return out
 
@@ -96,10 +97,13 @@ class FBetaScore:
         self.beta = float(beta)
 
     _monotone = True
+    _zero_division = 0.0
 
     def _label_scores(self, tp, fp, fn, tn, labels):
         b2 = self.beta**2
-        return _safe_div((1 + b2) * tp, (1 + b2) * tp + b2 * fn + fp)
+        return _safe_div(
+            (1 + b2) * tp, (1 + b2) * tp + b2 * fn + fp, self._zero_division
+        )
 
     _aggregate = staticmethod(np.mean)
 
@@ -218,9 +222,10 @@ class CountObjective:
 
 class _Jaccard:
     _monotone = True
+    _zero_division = 0.0
 
     def _label_scores(self, tp, fp, fn, tn, labels):
-        return _safe_div(tp, tp + fp + fn)
+        return _safe_div(tp, tp + fp + fn, self._zero_division)
 
     _aggregate = staticmethod(np.mean)
 
@@ -236,6 +241,8 @@ class _NegHamming:
 
 class _Global:
     """Marker for objectives that couple labels (solved by coordinate ascent)."""
+
+    _zero_division = 0.0
 
     def __init__(self, name):
         self.name = name
@@ -262,7 +269,16 @@ _GLOBAL = {
 THRESHOLD_SCORINGS = frozenset(_PER_LABEL) | frozenset(_GLOBAL)
 
 
-def _check_scoring(scoring):
+def _check_scoring(scoring, zero_division=0.0):
+    """The objective for ``scoring``, with the value ``0/0`` takes."""
+    if zero_division not in (0, 1):
+        raise ValueError(f"zero_division must be 0 or 1; got {zero_division!r}.")
+    objective = copy.copy(_lookup_scoring(scoring))
+    objective._zero_division = float(zero_division)
+    return objective
+
+
+def _lookup_scoring(scoring):
     if isinstance(scoring, str):
         if scoring in _PER_LABEL:
             return _PER_LABEL[scoring]
@@ -548,27 +564,27 @@ def _label_scores_at(Y, P, thresholds, objective, labels=None):
 # ---------------------------------------------------------------------------
 
 
-def _sample_metric(name, c, t, p):
+def _sample_metric(name, c, t, p, zd):
     """Per-sample F1 / Jaccard from correct, true and predicted label counts."""
     if name == "f1_samples":
-        return _safe_div(2 * c, t + p)
-    return _safe_div(c, t + p - c)
+        return _safe_div(2 * c, t + p, zd)
+    return _safe_div(c, t + p - c, zd)
 
 
-def _global_score(name, Y, D):
+def _global_score(name, Y, D, zd):
     if name == "f1_micro":
         tp = np.sum(D & Y)
-        return float(_safe_div(2 * tp, np.sum(D) + np.sum(Y)))
+        return float(_safe_div(2 * tp, np.sum(D) + np.sum(Y), zd))
     c, t, p = np.sum(D & Y, axis=1), np.sum(Y, axis=1), np.sum(D, axis=1)
-    return float(np.mean(_sample_metric(name, c, t, p)))
+    return float(np.mean(_sample_metric(name, c, t, p, zd)))
 
 
 class _CoordinateState:
     """Global counts with the decisions of every label, updated one label at a
     time so that scoring all cuts of one label costs O(n log n)."""
 
-    def __init__(self, name, Y, P, thresholds):
-        self.name, self.Y, self.P = name, Y, P
+    def __init__(self, name, Y, P, thresholds, zd):
+        self.name, self.Y, self.P, self.zd = name, Y, P, zd
         self.D = P >= thresholds
         self._orders = {}  # label -> descending order, reused across sweeps
         self._cache_left = 50_000_000  # int32 entries (200 MB)
@@ -605,11 +621,11 @@ class _CoordinateState:
             pred0 = self.pred - int(np.sum(d))
             tp_k = np.concatenate(([0], np.cumsum(ys)))
             k = np.arange(n + 1)
-            scores = _safe_div(2 * (tp0 + tp_k), pred0 + k + self.true)
+            scores = _safe_div(2 * (tp0 + tp_k), pred0 + k + self.true, self.zd)
         else:
             c0, p0 = self.c - (d & y), self.p - d
-            base = _sample_metric(self.name, c0, self.t, p0)
-            gain = _sample_metric(self.name, c0 + y, self.t, p0 + 1) - base
+            base = _sample_metric(self.name, c0, self.t, p0, self.zd)
+            gain = _sample_metric(self.name, c0 + y, self.t, p0 + 1, self.zd) - base
             scores = (
                 np.sum(base) + np.concatenate(([0.0], np.cumsum(gain[order])))
             ) / n
@@ -639,8 +655,8 @@ def _desc_cut_threshold(v, k):
     return float(_cut_thresholds(asc, np.array([0]), np.array([n - k]))[0])
 
 
-def _coordinate_ascent(name, Y, P, thresholds, labels, max_sweeps):
-    state = _CoordinateState(name, Y, P, thresholds)
+def _coordinate_ascent(name, Y, P, thresholds, labels, max_sweeps, zd):
+    state = _CoordinateState(name, Y, P, thresholds, zd)
     thresholds = thresholds.copy()
     n_sweeps = 0
     for _ in range(max_sweeps):
@@ -712,6 +728,7 @@ def tune_thresholds(
     min_positives=5,
     default_threshold=0.5,
     max_sweeps=5,
+    zero_division=0,
     n_jobs=None,
 ):
     """Find the decision threshold of every label that maximises ``scoring``.
@@ -745,6 +762,12 @@ default="f1"
     max_sweeps : int, default=5
         Most coordinate-ascent sweeps for global objectives (stops earlier when a
         sweep changes nothing).
+    zero_division : {0, 1}, default=0
+        Value of a 0/0 score: a label (or, for ``"f1_samples"`` and
+        ``"jaccard_samples"``, a sample) with no true and no predicted
+        positive. ``0`` is scikit-learn's default; ``1`` (the MULAN convention)
+        rewards predicting nothing for a sample with no labels. Use the value
+        the model will be evaluated with. Ignored by callables.
     n_jobs : int, default=None
         Threads for the per-label search (``None``: 1, ``-1``: all cores).
 
@@ -782,7 +805,8 @@ default="f1"
         )
     if not (isinstance(max_sweeps, numbers.Integral) and max_sweeps >= 0):
         raise ValueError(f"max_sweeps must be a non-negative int; got {max_sweeps!r}.")
-    objective = _check_scoring(scoring)
+    objective = _check_scoring(scoring, zero_division)
+    zd = objective._zero_division
     n_samples, n_labels = P.shape
     if hasattr(objective, "_validate"):
         objective._validate(n_labels)
@@ -794,9 +818,9 @@ default="f1"
     global_name = objective.name if isinstance(objective, _Global) else None
     label_objective = objective
     if global_name is not None:
-        label_objective = _PER_LABEL[
-            "jaccard" if global_name == "jaccard_samples" else "f1"
-        ]
+        label_objective = _check_scoring(
+            "jaccard" if global_name == "jaccard_samples" else "f1", zd
+        )
 
     thresholds = np.full(n_labels, default)
     label_scores = np.empty(n_labels)
@@ -806,7 +830,7 @@ default="f1"
     n_sweeps = 0
     if global_name is not None and labels.size:
         thresholds, n_sweeps = _coordinate_ascent(
-            global_name, Y, P, thresholds, labels, max_sweeps
+            global_name, Y, P, thresholds, labels, max_sweeps, zd
         )
         label_scores = _label_scores_at(Y, P, thresholds, label_objective)
     else:  # the search's scores are those at its thresholds; add the rest
@@ -815,13 +839,15 @@ default="f1"
             Y[:, rest], P[:, rest], thresholds[rest], label_objective, rest
         )
     if global_name is not None:
-        score = _global_score(global_name, Y, P >= thresholds)
+        score = _global_score(global_name, Y, P >= thresholds, zd)
     else:
         score = float(label_objective._aggregate(label_scores))
     return ThresholdTuningResult(thresholds, label_scores, score, tuned, n_sweeps)
 
 
-def threshold_curves(Y_true, proba, scoring="f1", *, thresholds=None, labels=None):
+def threshold_curves(
+    Y_true, proba, scoring="f1", *, thresholds=None, labels=None, zero_division=0
+):
     """Score against threshold for each label, over every distinct cut point.
 
     For a per-label objective a label's curve is its own score; for a global one
@@ -838,6 +864,8 @@ def threshold_curves(Y_true, proba, scoring="f1", *, thresholds=None, labels=Non
         Other labels' thresholds for global objectives (ignored otherwise).
     labels : array-like of int, default=None
         Label indices to compute (all when None).
+    zero_division : {0, 1}, default=0
+        As for :func:`tune_thresholds`.
 
     Returns
     -------
@@ -853,7 +881,7 @@ def threshold_curves(Y_true, proba, scoring="f1", *, thresholds=None, labels=Non
     (array([0.1, 0.5, 0.9]), array([0.66666667, 1.        , 0.        ]))
     """
     Y, P = _check_Y_proba(Y_true, proba)
-    objective = _check_scoring(scoring)
+    objective = _check_scoring(scoring, zero_division)
     n_labels = P.shape[1]
     if hasattr(objective, "_validate"):
         objective._validate(n_labels)
@@ -863,9 +891,15 @@ def threshold_curves(Y_true, proba, scoring="f1", *, thresholds=None, labels=Non
     out_t, out_s = [], []
     if isinstance(objective, _Global):
         if thresholds is None:
-            thresholds = tune_thresholds(Y, P, scoring).thresholds
+            thresholds = tune_thresholds(
+                Y, P, scoring, zero_division=zero_division
+            ).thresholds
         state = _CoordinateState(
-            objective.name, Y, P, resolve_thresholds(thresholds, n_labels)
+            objective.name,
+            Y,
+            P,
+            resolve_thresholds(thresholds, n_labels),
+            objective._zero_division,
         )
         for j in labels:
             v, scores, _ = state.curve(j)

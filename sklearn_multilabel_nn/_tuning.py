@@ -18,6 +18,7 @@ from sklearn.utils import _safe_indexing, check_random_state, get_tags
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
+    Options,
     RealNotInt,
     StrOptions,
 )
@@ -135,6 +136,10 @@ default="f1"
         ``default_threshold`` instead of a threshold fitted to a handful.
     default_threshold : float, default=0.5
         Threshold for labels that are not tuned.
+    zero_division : {0, 1}, default=0
+        Value of a 0/0 score (a label, or a sample for sample-averaged
+        objectives, with no true and no predicted positive), see
+        :func:`tune_thresholds`.
     store_cv_results : bool, default=False
         Store each label's score-versus-threshold curve in ``cv_results_``.
     random_state : int, RandomState instance or None, default=None
@@ -203,6 +208,7 @@ default="f1"
         "max_labels": [Interval(Integral, 1, None, closed="left"), None],
         "min_positives": [Interval(Integral, 0, None, closed="left")],
         "default_threshold": [Interval(Real, 0, 1, closed="both")],
+        "zero_division": [Options(Real, {0, 1})],
         "store_cv_results": ["boolean"],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
@@ -219,6 +225,7 @@ default="f1"
         max_labels=None,
         min_positives=5,
         default_threshold=0.5,
+        zero_division=0,
         store_cv_results=False,
         random_state=None,
         n_jobs=None,
@@ -231,6 +238,7 @@ default="f1"
         self.max_labels = max_labels
         self.min_positives = min_positives
         self.default_threshold = default_threshold
+        self.zero_division = zero_division
         self.store_cv_results = store_cv_results
         self.random_state = random_state
         self.n_jobs = n_jobs
@@ -326,6 +334,7 @@ default="f1"
             self.scoring,
             min_positives=self.min_positives,
             default_threshold=self.default_threshold,
+            zero_division=self.zero_division,
             n_jobs=self.n_jobs,
         )
         self.best_thresholds_ = result.thresholds
@@ -335,7 +344,11 @@ default="f1"
         self.cv_results_ = None
         if self.store_cv_results:
             ts, ss = threshold_curves(
-                Y_tune, proba, self.scoring, thresholds=result.thresholds
+                Y_tune,
+                proba,
+                self.scoring,
+                thresholds=result.thresholds,
+                zero_division=self.zero_division,
             )
             self.cv_results_ = {"thresholds": ts, "scores": ss}
         return self

@@ -355,3 +355,34 @@ def test_resolve_and_apply_unchanged():
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         resolve_thresholds(1.5, 2)
     np.testing.assert_array_equal(apply_thresholds([[0.5, 0.4]], [0.5, 0.5]), [[1, 0]])
+
+
+@pytest.mark.parametrize("scoring", ["f1_samples", "jaccard_samples", "f1_micro"])
+def test_zero_division_one(scoring):
+    Y, P = _data(5, n=80, n_labels=5, decimals=2)
+    Y[:20] = 0  # samples with no labels
+    metric = {
+        "f1_samples": lambda D: f1_score(Y, D, average="samples", zero_division=1),
+        "jaccard_samples": lambda D: jaccard_score(
+            Y, D, average="samples", zero_division=1
+        ),
+        "f1_micro": lambda D: f1_score(Y, D, average="micro", zero_division=1),
+    }[scoring]
+    res = tune_thresholds(Y, P, scoring, zero_division=1, min_positives=0)
+    assert res.score == pytest.approx(metric(P >= res.thresholds))
+    start = tune_thresholds(
+        Y, P, "jaccard" if scoring == "jaccard_samples" else "f1", min_positives=0
+    )
+    assert res.score >= metric(P >= start.thresholds) - 1e-12
+    res0 = tune_thresholds(Y, P, scoring, zero_division=0, min_positives=0)
+    if scoring != "f1_micro":  # empty samples now reward predicting nothing
+        assert res.score > res0.score
+
+
+def test_zero_division_per_label():
+    Y = np.zeros((6, 1), dtype=int)
+    P = np.linspace(0.1, 0.6, 6)[:, None]
+    f1 = tune_thresholds(Y, P, zero_division=1, min_positives=0)
+    assert f1.label_scores[0] == 1.0 and f1.thresholds[0] > 0.6  # predict nothing
+    with pytest.raises(ValueError, match="zero_division"):
+        tune_thresholds(Y, P, zero_division=0.5)
