@@ -460,14 +460,15 @@ def _block_best_full(Y, P, objective, labels, default):
     )
 
 
-def _block_best_monotone(Y, P, objective, labels, default):
-    """Best cut per label for objectives that never gain from a false positive.
+def _monotone_candidates(Y, P, labels):
+    """Candidate cuts of each label for objectives that never gain from a false
+    positive.
 
     Moving a cut past a run of equal scores holding only negatives keeps tp and
     lowers fp, which cannot lower such an objective, so the optimum is at the
-    top of a run holding a positive, or at "predict nothing". Only those
-    candidates (about one per positive) are scored: the same optimum as
-    scoring every cut, without full-length count arrays.
+    top of a run holding a positive, or at "predict nothing". Returns, for about
+    one candidate per positive, the row (position in ``labels``), the threshold
+    reproducing the cut and its confusion counts (tp, fp, fn, tn).
     """
     key, ftype = _sorted_keys(Y, P, labels)
     one = key.dtype.type(1)
@@ -489,13 +490,20 @@ def _block_best_monotone(Y, P, objective, labels, default):
     tp = n_pos[rows] - fn
     fp = (n - cuts) - tp
     tn = cuts - fn
+    lo = np.concatenate([np.where(e > 0, _as_float(below, ftype), 0.0), top[none_ok]])
+    hi = np.concatenate([_as_float(here, ftype), np.ones(none_ok.size)])
+    return rows, _midpoints(lo, hi), tp, fp, fn, tn
+
+
+def _block_best_monotone(Y, P, objective, labels, default):
+    """Best cut per label, scoring only the monotone candidates: the same
+    optimum as scoring every cut, without full-length count arrays."""
+    rows, t, tp, fp, fn, tn = _monotone_candidates(Y, P, labels)
     scores = np.asarray(
         objective._label_scores(tp, fp, fn, tn, labels[rows]), dtype=float
     )
     scores = np.broadcast_to(scores, rows.shape)
-    lo = np.concatenate([np.where(e > 0, _as_float(below, ftype), 0.0), top[none_ok]])
-    hi = np.concatenate([_as_float(here, ftype), np.ones(none_ok.size)])
-    t_out, s_out = _pick(rows, _midpoints(lo, hi), scores, n_rows, default)
+    t_out, s_out = _pick(rows, t, scores, labels.size, default)
     missing = np.flatnonzero(np.isnan(t_out))  # no positive and top score is 1
     if missing.size:
         t_out[missing], s_out[missing] = _block_best_full(
@@ -653,6 +661,64 @@ def _desc_cut_threshold(v, k):
     asc = v[::-1][None, :]
     n = v.shape[0]
     return float(_cut_thresholds(asc, np.array([0]), np.array([n - k]))[0])
+
+
+def _micro_f1_ascent(
+    Y, P, thresholds, labels, objective, default, max_sweeps, zd, n_jobs
+):
+    """Per-label start and coordinate ascent for micro-F1, on the monotone
+    candidates only.
+
+    Micro-F1 never gains from a false positive either, so each label's best
+    move is among its candidates (about one per positive), scored from global
+    counts in O(candidates): after the one sort per label that the per-label
+    start needs anyway, sweeps cost almost nothing.
+    """
+    thresholds = thresholds.copy()
+
+    def work(idx):
+        rows, t, tp, fp, fn, tn = _monotone_candidates(Y, P, idx)
+        scores = np.asarray(objective._label_scores(tp, fp, fn, tn, idx[rows]), float)
+        start, _ = _pick(rows, t, scores, idx.size, default)
+        return idx, rows, t, tp, tp + fp, start
+
+    cands = {}
+    for idx, rows, t, tp, pred, start in _map_blocks(work, labels, P.shape[0], n_jobs):
+        thresholds[idx] = start
+        order = np.argsort(rows, kind="stable")
+        bounds = np.searchsorted(rows[order], np.arange(idx.size + 1))
+        for r, j in enumerate(idx):
+            sel = order[bounds[r] : bounds[r + 1]]
+            cands[j] = (t[sel], tp[sel], pred[sel])
+    missing = np.flatnonzero(np.isnan(thresholds))  # no positive and top is 1
+    if missing.size:
+        thresholds[missing] = _per_label_search(
+            Y, P, objective, missing, default, n_jobs
+        )[0]
+    D = P >= thresholds
+    tp_cur = np.count_nonzero(D & Y, axis=0)
+    pred_cur = np.count_nonzero(D, axis=0)
+    TP, PRED, TRUE = int(tp_cur.sum()), int(pred_cur.sum()), int(np.count_nonzero(Y))
+    n_sweeps = 0
+    for _ in range(max_sweeps):
+        n_sweeps += 1
+        changed = False
+        for j in labels:
+            t_c, tp_c, pred_c = cands[j]
+            if t_c.size == 0:
+                continue
+            tp0, pred0 = TP - tp_cur[j], PRED - pred_cur[j]
+            current = _safe_div(2 * TP, PRED + TRUE, zd)
+            scores = _safe_div(2 * (tp0 + tp_c), pred0 + pred_c + TRUE, zd)
+            best = int(np.argmax(scores))
+            if scores[best] > current + 1e-12 * max(1.0, abs(current)):
+                thresholds[j] = t_c[best]
+                TP, PRED = tp0 + int(tp_c[best]), pred0 + int(pred_c[best])
+                tp_cur[j], pred_cur[j] = tp_c[best], pred_c[best]
+                changed = True
+        if not changed:
+            break
+    return thresholds, n_sweeps
 
 
 def _coordinate_ascent(name, Y, P, thresholds, labels, max_sweeps, zd):
@@ -824,11 +890,18 @@ default="f1"
 
     thresholds = np.full(n_labels, default)
     label_scores = np.empty(n_labels)
-    thresholds[labels], label_scores[labels] = _per_label_search(
-        Y, P, label_objective, labels, default, n_jobs
-    )
     n_sweeps = 0
-    if global_name is not None and labels.size:
+    if global_name == "f1_micro":
+        thresholds, n_sweeps = _micro_f1_ascent(
+            Y, P, thresholds, labels, label_objective, default, max_sweeps, zd, n_jobs
+        )
+    else:
+        thresholds[labels], label_scores[labels] = _per_label_search(
+            Y, P, label_objective, labels, default, n_jobs
+        )
+    if global_name == "f1_micro":
+        label_scores = _label_scores_at(Y, P, thresholds, label_objective)
+    elif global_name is not None and labels.size:
         thresholds, n_sweeps = _coordinate_ascent(
             global_name, Y, P, thresholds, labels, max_sweeps, zd
         )

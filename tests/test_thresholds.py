@@ -386,3 +386,13 @@ def test_zero_division_per_label():
     assert f1.label_scores[0] == 1.0 and f1.thresholds[0] > 0.6  # predict nothing
     with pytest.raises(ValueError, match="zero_division"):
         tune_thresholds(Y, P, zero_division=0.5)
+
+
+@pytest.mark.parametrize("scoring", ["f1", "f1_micro", "f1_samples"])
+def test_label_without_positives_and_top_score_one(scoring):
+    Y, P = _data(3, n=30, n_labels=3)
+    Y[:, 1] = 0
+    P[0, 1] = 1.0  # "predict nothing" is out of reach for label 1
+    res = tune_thresholds(Y, P, scoring, min_positives=0)
+    assert np.all((res.thresholds >= 0) & (res.thresholds <= 1))
+    assert np.isfinite(res.score)
