@@ -58,7 +58,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n-samples", type=int, default=100_000)
     parser.add_argument("--n-labels", type=int, default=1_000)
-    parser.add_argument("--ascent-labels", type=int, default=100)
+    parser.add_argument("--ascent-labels", type=int, default=1_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="small sizes, 1 run")
     parser.add_argument(
