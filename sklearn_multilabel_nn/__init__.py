@@ -1,32 +1,35 @@
-"""Neural networks as first-class multi-label classifiers in scikit-learn."""
+"""Neural networks as first-class multi-label classifiers in scikit-learn.
 
-from ._classifier import MultiLabelNNClassifier
-from ._display import ThresholdCurveDisplay
-from ._stratify import IterativeStratifiedKFold
-from ._thresholds import (
-    THRESHOLD_SCORINGS,
-    CountObjective,
-    FBetaScore,
-    MisclassificationCost,
-    decode,
-    threshold_curves,
-    tune_thresholds,
-)
-from ._tuning import TunedThresholdMultiLabelClassifierCV
+Public names are imported on first use, so ``import sklearn_multilabel_nn``
+and the command line's ``--help`` stay fast.
+"""
+
+import importlib
 
 __version__ = "0.1.0.dev0"
 
-__all__ = [
-    "MultiLabelNNClassifier",
-    "THRESHOLD_SCORINGS",
-    "CountObjective",
-    "FBetaScore",
-    "IterativeStratifiedKFold",
-    "MisclassificationCost",
-    "ThresholdCurveDisplay",
-    "TunedThresholdMultiLabelClassifierCV",
-    "decode",
-    "threshold_curves",
-    "tune_thresholds",
-    "__version__",
-]
+_PUBLIC = {
+    "MultiLabelNNClassifier": "._classifier",
+    "THRESHOLD_SCORINGS": "._thresholds",
+    "CountObjective": "._thresholds",
+    "FBetaScore": "._thresholds",
+    "IterativeStratifiedKFold": "._stratify",
+    "MisclassificationCost": "._thresholds",
+    "ThresholdCurveDisplay": "._display",
+    "TunedThresholdMultiLabelClassifierCV": "._tuning",
+    "decode": "._thresholds",
+    "threshold_curves": "._thresholds",
+    "tune_thresholds": "._thresholds",
+}
+
+__all__ = [*_PUBLIC, "__version__"]
+
+
+def __getattr__(name):
+    if name in _PUBLIC:
+        return getattr(importlib.import_module(_PUBLIC[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

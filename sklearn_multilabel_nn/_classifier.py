@@ -1,27 +1,267 @@
-"""MultiLabelNNClassifier (work in progress: the API below is fixed, fit lands next)."""
+"""MultiLabelNNClassifier: the scikit-learn face of a Keras sigmoid network.
 
-from sklearn.base import BaseEstimator, ClassifierMixin, MultiOutputMixin
+This module never imports Keras: everything Keras happens in ``_keras``, which
+is imported lazily (importing it picks the Keras backend).
+"""
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    MultiOutputMixin,
+    _fit_context,
+)
+from sklearn.metrics import accuracy_score
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+
+from ._targets import TargetEncoder
+from ._thresholds import apply_thresholds, resolve_thresholds
+
+_ACTIVATIONS = {
+    "relu", "tanh", "logistic", "identity", "sigmoid", "linear",
+    "elu", "selu", "gelu", "silu", "swish", "leaky_relu",
+}  # fmt: skip
+_OPTIMIZERS = {
+    "adam", "adamw", "sgd", "rmsprop", "adagrad", "adadelta", "adamax",
+    "nadam", "lion", "ftrl",
+}  # fmt: skip
+
+
+def _keras():
+    """The Keras boundary, imported on first use (it picks the backend)."""
+    from . import _keras
+
+    return _keras
 
 
 class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
-    """Keras sigmoid-output network as a scikit-learn multi-label classifier."""
+    """Neural-network multi-label classifier: one sigmoid output per label.
+
+    A Keras 3 network with one sigmoid output per label, trained with binary
+    cross-entropy on multi-hot labels, so every label is an independent
+    Bernoulli (unlike softmax, which makes labels compete). ``predict`` cuts
+    each label's probability at its own threshold. It works as any
+    scikit-learn classifier: in Pipelines, GridSearchCV and cross-validation.
+
+    1-D targets also work, as in :class:`~sklearn.neural_network.MLPClassifier`:
+    binary y gets one sigmoid output, multiclass y one sigmoid per class with
+    ``predict`` taking the most probable class.
+
+    With the JAX backend (the default) training runs on a compiled engine that
+    executes a whole epoch per call; other backends use Keras ``model.fit``.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of int, default=(256,)
+        Units of each hidden ``Dense`` layer of the default network. An empty
+        tuple gives a network with no hidden layer (one logistic regression
+        per label, trained jointly). Ignored when ``model`` is given.
+
+    activation : str, default="relu"
+        Activation of the hidden layers: a Keras activation name, or one of
+        MLPClassifier's ("identity", "logistic", "tanh", "relu").
+
+    dropout : float, default=0.2
+        Dropout rate after each hidden layer (0 disables it).
+
+    alpha : float, default=0.0
+        L2 penalty on the weights of every ``Dense`` layer of the default
+        network.
+
+    model : callable, default=None
+        ``model(input_shape, n_outputs) -> keras.Model`` building a custom
+        network, e.g. a CNN for images. It may end in
+        ``Dense(n_outputs, activation="sigmoid")`` (probabilities) or in a
+        linear layer (logits); a softmax output is refused. Use a top-level
+        function: a lambda or local function cannot be pickled.
+
+    loss : {"binary_crossentropy", "focal"} or keras loss, default="binary_crossentropy"
+        Training loss. ``"focal"`` is the binary focal loss (gamma=2) of Lin
+        et al. (2017). A Keras loss object or function is used as given (it
+        must match the network's output, probabilities or logits).
+
+    pos_weight : None, "balanced" or array-like of shape (n_labels,), default=None
+        Weight of the positive term of each label's cross-entropy.
+        ``"balanced"`` uses ``n_negative / n_positive`` of each label in the
+        training data (1 for a label with no positives).
+
+    optimizer : str or keras optimizer, default="adam"
+        A Keras optimizer name (given ``learning_rate_init``) or an optimizer
+        instance, copied through its config for every fit.
+
+    learning_rate_init : float, default=0.001
+        Learning rate when ``optimizer`` is a name.
+
+    epochs : int, default=100
+        Maximum number of passes over the training data.
+
+    batch_size : int, default=32
+        Minibatch size. Every sample is used in every epoch (the last batch
+        may be shorter).
+
+    shuffle : bool, default=True
+        Shuffle the training data at every epoch.
+
+    early_stopping : bool, default=True
+        Hold out ``validation_fraction`` of the training data, stop when its
+        loss has not improved by ``tol`` for ``n_iter_no_change`` epochs and
+        restore the weights of the best epoch. When False, all ``epochs`` run.
+
+    validation_fraction : float, default=0.1
+        Fraction of the training data held out for early stopping (and for
+        tuning thresholds with ``threshold="auto"``).
+
+    n_iter_no_change : int, default=10
+        Epochs without improvement before early stopping.
+
+    tol : float, default=1e-4
+        Minimum decrease of the validation loss that counts as improvement.
+
+    threshold : float, array-like of shape (n_labels,) or "auto", default=0.5
+        Probability cut-off of ``predict``, one shared value or one per label.
+        Read at prediction time, so ``set_params(threshold=...)`` needs no
+        refit.
+
+    threshold_scoring : str, default="f1"
+        What ``threshold="auto"`` optimises on held-out predictions.
+
+    min_labels : int, default=0
+        Every prediction gets at least this many labels: when fewer pass their
+        thresholds, the best-scoring ones are added (1 forbids empty sets).
+
+    max_labels : int, default=None
+        At most this many labels per prediction (the best-scoring ones).
+
+    warm_start : bool, default=False
+        Continue training the fitted network on the next call to ``fit``.
+
+    dtype : {"float32", "float64"}, default="float32"
+        Float precision of the default network and of training. float64 is
+        slower but reproducible to the last digits (on JAX it turns on 64-bit
+        mode for the duration of each call only).
+
+    engine : {"auto", "jax", "keras"}, default="auto"
+        Training engine. "auto" uses the compiled JAX engine when Keras runs
+        on JAX and ``model.fit`` otherwise; "keras" always uses ``model.fit``.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, dropout, shuffling and the validation
+        split. The same integer gives the same model, in one process or
+        across processes; global random states are left untouched.
+
+    verbose : int, default=0
+        Print one line per epoch when positive.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_labels,) or (n_classes,)
+        Label names (the columns of an indicator ``y``, or the labels found in
+        label sets) or, for 1-D ``y``, the classes.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+
+    n_outputs_ : int
+        Number of sigmoid outputs of the network.
+
+    model_ : keras.Model
+        The trained network.
+
+    history_ : dict of list of float
+        Per-epoch ``"loss"`` (and ``"val_loss"`` with a validation split).
+
+    loss_curve_ : list of float
+        Training loss per epoch (``history_["loss"]``).
+
+    best_epoch_ : int
+        Index (from 0) of the epoch whose weights the model holds.
+
+    thresholds_ : ndarray of shape (n_outputs,)
+        Per-output thresholds resolved at fit time.
+
+    See Also
+    --------
+    sklearn.neural_network.MLPClassifier : scikit-learn's own network.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_multilabel_classification
+    >>> from sklearn_multilabel_nn import MultiLabelNNClassifier
+    >>> X, y = make_multilabel_classification(n_samples=100, n_classes=3,
+    ...                                       random_state=0)
+    >>> clf = MultiLabelNNClassifier(hidden_layer_sizes=(16,), epochs=5,
+    ...                              random_state=0).fit(X, y)
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 3)
+    >>> clf.predict(X[:2]).shape
+    (2, 3)
+    """
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "activation": [StrOptions(_ACTIVATIONS)],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "model": [None, callable],
+        "loss": [StrOptions({"binary_crossentropy", "focal"}), callable],
+        "pos_weight": [None, StrOptions({"balanced"}), "array-like"],
+        "optimizer": [StrOptions(_OPTIMIZERS), HasMethods(["get_config", "apply"])],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "threshold": [
+            Interval(Real, 0, 1, closed="both"),
+            "array-like",
+            StrOptions({"auto"}),
+        ],
+        "threshold_scoring": [str, callable],
+        "min_labels": [Interval(Integral, 0, None, closed="left")],
+        "max_labels": [None, Interval(Integral, 1, None, closed="left")],
+        "warm_start": ["boolean"],
+        "dtype": [StrOptions({"float32", "float64"})],
+        "engine": [StrOptions({"auto", "jax", "keras"})],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
 
     def __init__(
         self,
-        hidden_layer_sizes=(100,),
+        hidden_layer_sizes=(256,),
         *,
         activation="relu",
-        dropout=0.0,
+        dropout=0.2,
         alpha=0.0,
         model=None,
         loss="binary_crossentropy",
         pos_weight=None,
         optimizer="adam",
         learning_rate_init=0.001,
-        epochs=200,
+        epochs=100,
         batch_size=32,
         shuffle=True,
-        early_stopping=False,
+        early_stopping=True,
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
@@ -30,6 +270,8 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         min_labels=0,
         max_labels=None,
         warm_start=False,
+        dtype="float32",
+        engine="auto",
         random_state=None,
         verbose=0,
     ):
@@ -54,5 +296,374 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         self.min_labels = min_labels
         self.max_labels = max_labels
         self.warm_start = warm_start
+        self.dtype = dtype
+        self.engine = engine
         self.random_state = random_state
         self.verbose = verbose
+
+    # ------------------------------------------------------------------
+    # fitting
+    # ------------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Train the network on ``X`` and ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features) or (n_samples, ...)
+            Training data. N-D arrays (images, sequences) need a ``model``
+            that takes them.
+
+        y : array-like, sparse matrix or list of label sets
+            A 0/1 indicator matrix of shape (n_samples, n_labels) (any dtype,
+            dense, sparse or a DataFrame), a list of label sets, or 1-D binary
+            or multiclass targets.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights (each batch loss is their weighted mean).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        warm = self.warm_start and hasattr(self, "model_")
+        return self._atomic(self._fit, X, y, sample_weight, incremental=warm)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one epoch on ``X`` and ``y``, continuing from before.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+
+        y : array-like, sparse matrix or list of label sets
+            Targets, in the same form on every call.
+
+        classes : array-like, default=None
+            All classes (1-D ``y``) or all labels (label sets); needed on the
+            first call when a batch may not show all of them.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        first = not hasattr(self, "model_")
+        return self._atomic(
+            self._fit, X, y, sample_weight, incremental=not first,
+            classes=classes, epochs=1, one_epoch=True,
+        )  # fmt: skip
+
+    def _atomic(self, method, *args, **kwargs):
+        """Run ``method``; if it raises, leave the estimator as it was."""
+        saved = dict(self.__dict__)
+        try:
+            with _keras().precision(self.dtype):
+                return method(*args, **kwargs)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+
+    def _fit(self, X, y, sample_weight, *, incremental, classes=None,
+             epochs=None, one_epoch=False):  # fmt: skip
+        K = _keras()
+        X = self._validate_X(X, reset=not incremental)
+        if incremental:
+            Y = self._target_encoder.transform(y)
+        else:
+            encoder = TargetEncoder()
+            Y = encoder.fit_transform(y, classes=classes)
+        if Y.shape[0] != X.shape[0]:
+            raise ValueError(
+                f"X and y have different numbers of samples: {X.shape[0]} "
+                f"and {Y.shape[0]}."
+            )
+        sample_weight = self._check_weights(sample_weight, X)
+        random_state = check_random_state(self.random_state)
+        seed = int(random_state.randint(np.iinfo(np.int32).max))
+
+        if not incremental:
+            self._target_encoder = encoder
+            self.classes_ = encoder.classes_
+            self.n_outputs_ = encoder.n_outputs()
+            self._input_shape = tuple(X.shape[1:])
+            self.model_ = self._build_model(self._input_shape, self.n_outputs_, seed)
+            self._network, self._from_logits = K.check_model(
+                self.model_, self._input_shape, self.n_outputs_
+            )
+            self._optimizer = None
+        if one_epoch:
+            if getattr(self, "_optimizer", None) is None:
+                self._optimizer = self._make_optimizer(K)
+            optimizer = self._optimizer
+        else:
+            # A fresh optimizer for every fit (warm_start keeps the weights).
+            optimizer = self._optimizer = self._make_optimizer(K)
+
+        use_validation = not one_epoch and (
+            self.early_stopping or self._tunes_thresholds()
+        )
+        train_idx, val_idx = np.arange(X.shape[0]), None
+        if use_validation:
+            train_idx, val_idx = self._validation_split(X.shape[0], seed)
+        validation = None
+        if val_idx is not None:
+            validation = (X[val_idx], Y[val_idx], sample_weight[val_idx])
+        loss = K.make_loss(
+            self.loss,
+            from_logits=self._from_logits,
+            pos_weight=self._pos_weight(Y[train_idx]),
+        )
+        history, best_epoch = K.train(
+            self._network, optimizer, loss,
+            X[train_idx], Y[train_idx], sample_weight[train_idx],
+            validation=validation,
+            epochs=epochs or self.epochs,
+            batch_size=self.batch_size,
+            shuffle=self.shuffle,
+            early_stopping=self.early_stopping and not one_epoch,
+            n_iter_no_change=self.n_iter_no_change,
+            tol=self.tol,
+            seed=seed,
+            verbose=self.verbose,
+            engine=self.engine,
+        )  # fmt: skip
+        if incremental and hasattr(self, "history_"):
+            history = {
+                key: self.history_.get(key, []) + values
+                for key, values in history.items()
+            }
+            best_epoch += len(self.loss_curve_)
+        self.history_ = history
+        self.loss_curve_ = history["loss"]
+        self.best_epoch_ = best_epoch
+        self.thresholds_ = self._fit_thresholds(validation)
+        return self
+
+    def _validate_X(self, X, *, reset):
+        X = validate_data(
+            self,
+            X,
+            reset=reset,
+            accept_sparse=["csr", "csc", "coo"],
+            dtype=[np.float32, np.float64],
+            allow_nd=True,
+        )
+        if sp.issparse(X):
+            X = X.tocsr().astype(self.dtype)
+        if not reset and tuple(X.shape[1:]) != self._input_shape:
+            raise ValueError(
+                f"X has shape {X.shape[1:]} per sample, but "
+                f"{type(self).__name__} was fitted with {self._input_shape}."
+            )
+        return X
+
+    @staticmethod
+    def _check_weights(sample_weight, X):
+        weights = _check_sample_weight(
+            sample_weight, X, dtype=np.float32, ensure_non_negative=True
+        )
+        if sample_weight is not None and not np.any(weights > 0):
+            raise ValueError(
+                "Sample weights must contain at least one non-zero number."
+            )
+        return weights
+
+    def _validation_split(self, n_samples, seed):
+        n_val = math.ceil(self.validation_fraction * n_samples)
+        if n_samples - n_val < 1:
+            raise ValueError(
+                f"The validation split (validation_fraction="
+                f"{self.validation_fraction}) leaves no training sample out of "
+                f"n_samples={n_samples}; use more samples or "
+                "early_stopping=False."
+            )
+        return train_test_split(
+            np.arange(n_samples), test_size=n_val, random_state=seed
+        )
+
+    def _pos_weight(self, Y):
+        if self.pos_weight is None:
+            return None
+        if isinstance(self.pos_weight, str):  # "balanced"
+            positives = Y.sum(axis=0)
+            negatives = Y.shape[0] - positives
+            return np.where(positives > 0, negatives / np.maximum(positives, 1), 1.0)
+        weights = np.asarray(self.pos_weight, dtype=float).ravel()
+        if weights.shape[0] != self.n_outputs_ or np.any(weights <= 0):
+            raise ValueError(
+                f"pos_weight must hold {self.n_outputs_} positive values (one "
+                f"per output); got {self.pos_weight!r}."
+            )
+        return weights
+
+    def _build_model(self, input_shape, n_outputs, seed):
+        """Build the network: override in a subclass for a custom default."""
+        K = _keras()
+        if self.model is not None:
+            with K.seeded_keras(seed):
+                return self.model(input_shape, n_outputs)
+        sizes = self.hidden_layer_sizes
+        sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
+        return K.build_mlp(
+            input_shape,
+            n_outputs,
+            sizes,
+            activation=K.keras_activation(self.activation),
+            dropout=self.dropout,
+            alpha=self.alpha,
+            seed=seed,
+            dtype=self.dtype,
+        )
+
+    def _make_optimizer(self, K):
+        optimizer = K.make_optimizer(self.optimizer, self.learning_rate_init)
+        optimizer.build(self._network.trainable_variables)
+        return optimizer
+
+    # ------------------------------------------------------------------
+    # thresholds
+    # ------------------------------------------------------------------
+    def _tunes_thresholds(self):
+        return isinstance(self.threshold, str) and self.threshold == "auto"
+
+    def _fit_thresholds(self, validation):
+        if not self._tunes_thresholds():
+            return resolve_thresholds(self.threshold, self.n_outputs_)
+        raise NotImplementedError("threshold='auto' lands with the tuning module")
+
+    def _current_thresholds(self):
+        if self._tunes_thresholds():
+            return self.thresholds_
+        return resolve_thresholds(self.threshold, self.n_outputs_)
+
+    # ------------------------------------------------------------------
+    # prediction
+    # ------------------------------------------------------------------
+    def _network_scores(self, X):
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        K = _keras()
+        with K.precision(self.dtype):
+            return K.predict_scores(
+                self._network, X, from_logits=self._from_logits, engine=self.engine
+            )
+
+    def predict_proba(self, X):
+        """Probability of each label (or class).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_labels)
+            Independent sigmoid probability of each label. For binary ``y``,
+            shape (n_samples, 2); for multiclass ``y``, the per-class sigmoids
+            normalised to sum to one.
+        """
+        scores = self._network_scores(X)
+        return self._target_encoder.proba(scores)
+
+    def decision_function(self, X):
+        """Logits of the network's outputs.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        logits : ndarray of shape (n_samples, n_outputs) or (n_samples,)
+            Pre-sigmoid scores; 1-D for binary ``y``.
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        K = _keras()
+        with K.precision(self.dtype):
+            logits = K.predict_logits(
+                self._network, X, from_logits=self._from_logits, engine=self.engine
+            )
+        return logits.ravel() if self._target_encoder.kind == "binary" else logits
+
+    def predict(self, X):
+        """Predict labels by cutting each probability at its threshold.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y_pred : ndarray or list of tuples
+            A 0/1 indicator matrix of shape (n_samples, n_labels), a list of
+            label tuples when fitted on label sets, or 1-D classes for 1-D y.
+        """
+        scores = self._network_scores(X)
+        Y_pred = apply_thresholds(scores, self._current_thresholds())
+        return self._target_encoder.decode(Y_pred, scores)
+
+    def score(self, X, y, sample_weight=None):
+        """Subset accuracy: the fraction of samples whose labels are all right.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test samples.
+
+        y : array-like, sparse matrix or list of label sets
+            True labels, in the form used in fit.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Subset accuracy of ``self.predict(X)``.
+        """
+        check_is_fitted(self)
+        if self._target_encoder.kind in ("binary", "multiclass"):
+            return super().score(X, y, sample_weight=sample_weight)
+        scores = self._network_scores(X)
+        Y_pred = apply_thresholds(scores, self._current_thresholds())
+        Y_true = self._target_encoder.transform(y)
+        return accuracy_score(Y_true, Y_pred, sample_weight=sample_weight)
+
+    # ------------------------------------------------------------------
+    # scikit-learn plumbing
+    # ------------------------------------------------------------------
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        tags.input_tags.sparse = True
+        return tags
+
+    def __getstate__(self):
+        state = super().__getstate__().copy()
+        state.pop("_optimizer", None)  # optimizer state is not kept on pickling
+        state.pop("_network", None)  # a view of model_, rebuilt on loading
+        if "model_" in state:
+            state["model_"] = _keras().model_to_bytes(state["model_"])
+        return state
+
+    def __setstate__(self, state):
+        if isinstance(state.get("model_"), bytes):
+            K = _keras()
+            model = K.model_from_bytes(state["model_"])
+            network, _ = K.check_model(
+                model, state["_input_shape"], state["n_outputs_"]
+            )
+            state = dict(state, model_=model, _network=network)
+        super().__setstate__(state)

@@ -1,0 +1,658 @@
+"""Training and prediction: a compiled JAX fast path beside Keras ``model.fit``.
+
+Both paths train the same model with the same loss, optimizer, sample weights,
+shuffling, early stopping (best weights restored) and history. The fast path
+(JAX backend only) runs a whole epoch, shuffle and all minibatches, as one
+compiled program built from Keras's stateless API, and reuses compiled programs
+across fits of the same architecture (``_PROGRAMS``), so cross-validation and
+grid search compile once per configuration rather than once per fold.
+
+Sparse inputs are densified a chunk of rows at a time; a chunk holds at most
+``sklearn.get_config()["working_memory"]`` MiB of dense data, so a
+large sparse matrix is never densified whole.
+"""
+
+import json
+import math
+import re
+import sys
+import time
+import weakref
+from collections import OrderedDict
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
+from functools import partial
+
+import keras
+import numpy as np
+import scipy.sparse as sp
+from sklearn import get_config
+
+from ._network import MultiLabelBinaryLoss, binary_loss
+
+_PRECISION = ContextVar("precision", default=np.dtype(np.float32))
+
+
+def _float():
+    """The float dtype of the current ``precision`` context."""
+    return _PRECISION.get()
+
+
+@contextmanager
+def precision(dtype):
+    """Run Keras in ``dtype``; float64 on JAX turns on its 64-bit mode here."""
+    dtype = np.dtype(dtype)
+    token = _PRECISION.set(dtype)
+    x64 = nullcontext()
+    if dtype == np.float64 and keras.backend.backend() == "jax":
+        import jax
+
+        x64 = jax.enable_x64(True)
+    try:
+        with x64:
+            yield
+    finally:
+        _PRECISION.reset(token)
+
+
+_MAX_PROGRAMS = 32  # compiled programs kept, least recently used dropped
+_PROGRAMS = OrderedDict()
+
+
+# --------------------------------------------------------------------------
+# Shared helpers
+# --------------------------------------------------------------------------
+def _use_fast_path(engine):
+    is_jax = keras.backend.backend() == "jax"
+    if engine == "jax" and not is_jax:
+        raise ValueError(
+            "engine='jax' needs the JAX Keras backend; the current backend is "
+            f"{keras.backend.backend()!r}. Use engine='auto' or 'keras'."
+        )
+    return is_jax and engine in ("auto", "jax")
+
+
+def chunk_rows(n_features_per_row, *, minimum=1, maximum=None):
+    """Rows of dense floats that fit in sklearn's ``working_memory``."""
+    budget = get_config()["working_memory"] * 2**20
+    row_bytes = _float().itemsize * max(1, n_features_per_row)
+    rows = max(minimum, int(budget // row_bytes))
+    return rows if maximum is None else min(rows, maximum)
+
+
+def _row_size(X):
+    return int(np.prod(X.shape[1:]))
+
+
+def _dense_rows(X, rows):
+    """Dense float copy of ``X[rows]`` (only these rows are densified)."""
+    part = X[rows]
+    if sp.issparse(part):
+        part = part.toarray()
+    return np.asarray(part, dtype=_float())
+
+
+def _fits_in_budget(X):
+    return not sp.issparse(X) or X.shape[0] <= chunk_rows(_row_size(X))
+
+
+def _as_dense(X):
+    return _dense_rows(X, slice(None))
+
+
+class _EarlyStopper:
+    """MLPClassifier's rule on the validation loss: stop after ``patience``
+    epochs without an improvement larger than ``tol``; remember the best."""
+
+    def __init__(self, patience, tol):
+        self.patience, self.tol = patience, tol
+        self.best, self.best_epoch, self.wait = np.inf, 0, 0
+
+    def update(self, epoch, value):
+        """Return (improved, stop)."""
+        improved = value < self.best - self.tol
+        if value < self.best:
+            self.best, self.best_epoch = value, epoch
+        self.wait = 0 if improved else self.wait + 1
+        return value == self.best, self.wait >= self.patience
+
+
+def _report(epoch, epochs, loss, val_loss, seconds):
+    line = f"Epoch {epoch + 1}/{epochs} - loss: {loss:.4f}"
+    if val_loss is not None:
+        line += f" - val_loss: {val_loss:.4f}"
+    print(f"{line} - {seconds * 1000:.0f}ms", file=sys.stdout, flush=True)
+
+
+def _raise_if_diverged(losses):
+    bad = np.flatnonzero(~np.isfinite(np.asarray(losses, dtype=float)))
+    if bad.size:
+        raise FloatingPointError(
+            f"Training diverged: the loss became {losses[bad[0]]} at epoch "
+            f"{bad[0] + 1}. Lower learning_rate_init, scale the features (e.g. "
+            "StandardScaler), or check the inputs."
+        )
+
+
+# --------------------------------------------------------------------------
+# Public entry points
+# --------------------------------------------------------------------------
+def train(
+    model,
+    optimizer,
+    loss,
+    X,
+    Y,
+    sample_weight,
+    *,
+    validation=None,
+    epochs,
+    batch_size,
+    shuffle=True,
+    early_stopping=False,
+    n_iter_no_change=10,
+    tol=1e-4,
+    seed=0,
+    verbose=0,
+    engine="auto",
+):
+    """Train ``model`` in place; return ``(history, best_epoch)``.
+
+    ``optimizer`` must be a Keras optimizer, built on the model's trainable
+    variables; its state carries over between calls (``partial_fit``).
+    ``validation`` is ``(X_val, Y_val, w_val)`` or None; with
+    ``early_stopping`` the weights of the best validation epoch are restored.
+    """
+    batch_size = max(1, min(batch_size, X.shape[0]))
+    Y = np.asarray(Y, dtype=_float())
+    sample_weight = np.asarray(sample_weight, dtype=_float())
+    kwargs = {
+        "validation": validation,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "shuffle": shuffle,
+        "early_stopping": early_stopping and validation is not None,
+        "n_iter_no_change": n_iter_no_change,
+        "tol": tol,
+        "seed": seed,
+        "verbose": verbose,
+    }
+    fit = _train_jax if _use_fast_path(engine) else _train_keras
+    history, best_epoch = fit(model, optimizer, loss, X, Y, sample_weight, **kwargs)
+    _raise_if_diverged(history["loss"])
+    return history, best_epoch
+
+
+def predict_logits(model, X, *, from_logits, engine="auto"):
+    """Raw network outputs turned into logits, float64, shape (n, n_outputs)."""
+    out = _predict_raw(model, X, engine)
+    if from_logits:
+        return out.astype(np.float64)
+    p = np.clip(out.astype(np.float64), 1e-7, 1 - 1e-7)
+    return np.log(p) - np.log1p(-p)
+
+
+def predict_scores(model, X, *, from_logits, engine="auto"):
+    """Sigmoid probabilities, float64, shape (n, n_outputs)."""
+    out = _predict_raw(model, X, engine).astype(np.float64)
+    if from_logits:
+        out = 0.5 * (1.0 + np.tanh(0.5 * out))  # numerically safe sigmoid
+    return out
+
+
+def _predict_raw(model, X, engine):
+    n = X.shape[0]
+    rows = chunk_rows(_row_size(X), minimum=32, maximum=65536)
+    fast = _use_fast_path(engine)
+    outputs = []
+    for start in range(0, n, rows):
+        part = _dense_rows(X, slice(start, min(n, start + rows)))
+        if fast:
+            outputs.append(_predict_chunk_jax(model, part))
+        else:
+            outputs.append(keras.ops.convert_to_numpy(model.predict_on_batch(part)))
+    return np.concatenate(outputs, axis=0)
+
+
+# --------------------------------------------------------------------------
+# Keras model.fit path (any backend)
+# --------------------------------------------------------------------------
+class _Batches(keras.utils.PyDataset):
+    """Minibatches densified as they are used, shuffled by our own seeded RNG
+    (so Keras never touches the user's global random state)."""
+
+    def __init__(self, X, Y, w, batch_size, shuffle, seed):
+        super().__init__()
+        self.X, self.Y, self.w = X, Y, w
+        self.batch_size, self.shuffle = batch_size, shuffle
+        self._rng = np.random.default_rng(seed)
+        self._order = np.arange(X.shape[0])
+        if shuffle:
+            self._rng.shuffle(self._order)
+
+    def __len__(self):
+        return math.ceil(self.X.shape[0] / self.batch_size)
+
+    def __getitem__(self, i):
+        rows = self._order[i * self.batch_size : (i + 1) * self.batch_size]
+        w = self.w[rows]
+        # Keras divides the weighted sum by the batch length; rescale so the
+        # batch loss is the weighted mean, as in the JAX engine.
+        total = w.sum()
+        if total > 0:
+            w = w * (len(rows) / total)
+        return _dense_rows(self.X, rows), self.Y[rows], w
+
+    def on_epoch_end(self):
+        if self.shuffle:
+            self._rng.shuffle(self._order)
+
+
+class _KerasEarlyStopping(keras.callbacks.Callback):
+    """EarlyStopping with MLPClassifier's rule, restoring the best weights."""
+
+    def __init__(self, patience, tol):
+        super().__init__()
+        self.stopper = _EarlyStopper(patience, tol)
+        self.best_weights = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        is_best, stop = self.stopper.update(epoch, logs["val_loss"])
+        if is_best:
+            self.best_weights = self.model.get_weights()
+        if stop:
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
+
+
+def _train_keras(
+    model,
+    optimizer,
+    loss,
+    X,
+    Y,
+    w,
+    *,
+    validation,
+    epochs,
+    batch_size,
+    shuffle,
+    early_stopping,
+    n_iter_no_change,
+    tol,
+    seed,
+    verbose,
+):
+    if getattr(model, "optimizer", None) is not optimizer or not model.compiled:
+        model.compile(optimizer=optimizer, loss=loss)
+    callbacks = [keras.callbacks.TerminateOnNaN()]
+    stopper = None
+    if early_stopping:
+        stopper = _KerasEarlyStopping(n_iter_no_change, tol)
+        callbacks.append(stopper)
+    val_data = None
+    if validation is not None:
+        Xv, Yv, wv = validation
+        val_data = _Batches(
+            Xv,
+            np.asarray(Yv, _float()),
+            np.asarray(wv, _float()),
+            batch_size,
+            False,
+            seed,
+        )
+    result = model.fit(
+        _Batches(X, Y, w, batch_size, shuffle, seed),
+        epochs=epochs,
+        shuffle=False,  # _Batches shuffles rows itself; Keras would reorder batches
+        validation_data=val_data,
+        callbacks=callbacks,
+        verbose=2 if verbose else 0,
+    )
+    history = {k: [float(v) for v in vals] for k, vals in result.history.items()}
+    best_epoch = len(history["loss"]) - 1
+    if stopper is not None:
+        best_epoch = stopper.stopper.best_epoch
+    return history, best_epoch
+
+
+# --------------------------------------------------------------------------
+# JAX fast path
+# --------------------------------------------------------------------------
+def _signature(model, loss, optimizer):
+    """A key equal for networks that compile to the same program.
+
+    Layer names (auto-numbered by Keras) and initialiser seeds do not change
+    the computation, so they are replaced by positions and nulls.
+    """
+    text = _model_key(model)
+    if isinstance(loss, MultiLabelBinaryLoss):
+        loss_key = ("binary", loss.from_logits, loss.gamma, loss.pos_weight is None)
+    else:
+        loss_key = ("keras", id(loss))
+    opt_config = {k: v for k, v in optimizer.get_config().items() if k != "name"}
+    return json.dumps(
+        [text, loss_key, type(optimizer).__name__, opt_config, str(_float())],
+        default=str,
+    )
+
+
+_MODEL_KEYS = weakref.WeakKeyDictionary()
+
+
+def _model_key(model):
+    if model not in _MODEL_KEYS:
+        try:
+            text = model.to_json()
+        except (NotImplementedError, TypeError, ValueError):
+            # Not serialisable (e.g. a subclassed model): no reuse across fits.
+            text = f"object-{id(model)}"
+        names = [model.name] + [layer.name for layer in model.layers]
+        for i, name in enumerate(names):
+            text = text.replace(json.dumps(name), json.dumps(f"#{i}"))
+        _MODEL_KEYS[model] = re.sub(r'"seed": \d+', '"seed": null', text)
+    return _MODEL_KEYS[model]
+
+
+def _program(model, loss, optimizer):
+    key = _signature(model, loss, optimizer)
+    if key in _PROGRAMS:
+        _PROGRAMS.move_to_end(key)
+        return _PROGRAMS[key]
+    program = _compile(model, loss, optimizer)
+    _PROGRAMS[key] = program
+    if len(_PROGRAMS) > _MAX_PROGRAMS:
+        _PROGRAMS.popitem(last=False)
+    return program
+
+
+def _compile(model, loss, optimizer):
+    """Build the jitted functions for one (architecture, loss, optimizer)."""
+    import jax
+    import jax.numpy as jnp
+
+    if isinstance(loss, MultiLabelBinaryLoss):
+        from_logits, gamma = loss.from_logits, loss.gamma
+
+        def per_sample_loss(y, out, pos_weight):
+            return binary_loss(y, out, from_logits, gamma, pos_weight)
+    else:
+
+        def per_sample_loss(y, out, pos_weight):
+            # A Keras loss reduces itself; undo its mean so weights apply once.
+            values = loss.call(y, out) if hasattr(loss, "call") else loss(y, out)
+            return jnp.reshape(values, (y.shape[0], -1)).mean(axis=-1)
+
+    def forward(tv, ntv, x, training):
+        out, ntv, reg = model.stateless_call(
+            tv, ntv, x, training=training, return_losses=True
+        )
+        return out, ntv, sum(reg, _float().type(0.0))
+
+    def forward_loss(tv, ntv, x, y, w, pos_weight, training):
+        # Weighted mean over the batch, as MLPClassifier does: zero weights
+        # (and padding rows) drop out, integer weights act as repeated rows.
+        out, ntv, reg = forward(tv, ntv, x, training)
+        values = per_sample_loss(y, out, pos_weight)
+        data = jnp.sum(values * w) / jnp.maximum(jnp.sum(w), 1e-12)
+        return data + reg, ntv
+
+    grad_fn = jax.value_and_grad(forward_loss, has_aux=True)
+
+    def step(carry, batch):
+        tv, ntv, ov, pos_weight = carry
+        xb, yb, wb, mb = batch
+        n_real = jnp.sum(mb)
+        (value, new_ntv), grads = grad_fn(tv, ntv, xb, yb, wb * mb, pos_weight, True)
+        new_tv, new_ov = optimizer.stateless_apply(ov, grads, tv)
+        # A batch made only of padding must not move the weights.
+        keep = n_real > 0
+        pick = lambda a, b: jax.tree.map(lambda u, v: jnp.where(keep, u, v), a, b)  # noqa: E731
+        carry = (pick(new_tv, tv), pick(new_ntv, ntv), pick(new_ov, ov), pos_weight)
+        return carry, value * n_real
+
+    @partial(jax.jit, static_argnames=("batch_size", "shuffle"))
+    def epoch_on_device(tv, ntv, ov, key, X, Y, W, pos_weight, batch_size, shuffle):
+        n = X.shape[0]
+        n_batches = -(-n // batch_size)
+        total = n_batches * batch_size
+        key, sub = jax.random.split(key)
+        order = jax.random.permutation(sub, n) if shuffle else jnp.arange(n)
+        order = jnp.concatenate([order, jnp.zeros(total - n, order.dtype)])
+        order = order.reshape(n_batches, batch_size)
+        mask = (jnp.arange(total) < n).astype(_float())
+        mask = mask.reshape(n_batches, batch_size)
+
+        def gather_step(carry, batch):
+            rows, m = batch
+            return step(carry, (X[rows], Y[rows], W[rows], m))
+
+        (tv, ntv, ov, _), losses = jax.lax.scan(
+            gather_step, (tv, ntv, ov, pos_weight), (order, mask)
+        )
+        return tv, ntv, ov, key, jnp.sum(losses) / n
+
+    @jax.jit
+    def train_chunk(tv, ntv, ov, Xc, Yc, Wc, Mc, pos_weight):
+        (tv, ntv, ov, _), losses = jax.lax.scan(
+            step, (tv, ntv, ov, pos_weight), (Xc, Yc, Wc, Mc)
+        )
+        return tv, ntv, ov, jnp.sum(losses)
+
+    @jax.jit
+    def weighted_loss_sum(tv, ntv, X, Y, W, pos_weight):
+        out, _, reg = forward(tv, ntv, X, False)
+        return jnp.sum(per_sample_loss(Y, out, pos_weight) * W), jnp.sum(W), reg
+
+    @jax.jit
+    def predict(tv, ntv, X):
+        out, _ = model.stateless_call(tv, ntv, X, training=False)
+        return out
+
+    return {
+        "epoch_on_device": epoch_on_device,
+        "train_chunk": train_chunk,
+        "weighted_loss_sum": weighted_loss_sum,
+        "predict": predict,
+    }
+
+
+def _state(model, optimizer):
+    tv = [v.value for v in model.trainable_variables]
+    ntv = [v.value for v in model.non_trainable_variables]
+    ov = [v.value for v in optimizer.variables]
+    return tv, ntv, ov
+
+
+def _store(model, optimizer, tv, ntv, ov):
+    for var, value in zip(model.trainable_variables, tv, strict=True):
+        var.assign(value)
+    for var, value in zip(model.non_trainable_variables, ntv, strict=True):
+        var.assign(value)
+    if ov is not None:
+        for var, value in zip(optimizer.variables, ov, strict=True):
+            var.assign(value)
+
+
+def _bucket(n):
+    """Pad prediction chunks to powers of two so few shapes get compiled."""
+    return max(32, 1 << (int(n) - 1).bit_length())
+
+
+def _predict_chunk_jax(model, X):
+    import jax.numpy as jnp
+
+    program = _program(model, None, _NO_OPTIMIZER)
+    n = X.shape[0]
+    padded = np.zeros((_bucket(n),) + X.shape[1:], dtype=_float())
+    padded[:n] = X
+    tv = [v.value for v in model.trainable_variables]
+    ntv = [v.value for v in model.non_trainable_variables]
+    return np.asarray(program["predict"](tv, ntv, jnp.asarray(padded)))[:n]
+
+
+class _NoOptimizer:
+    """Stands in for an optimizer in the key of prediction-only programs."""
+
+    def get_config(self):
+        return {}
+
+
+_NO_OPTIMIZER = _NoOptimizer()
+
+
+def _loss_sum_jax(program, tv, ntv, X, Y, w, pos_weight, batch_size):
+    """Weighted mean loss over rows (in bounded chunks) plus regularisation."""
+    import jax.numpy as jnp
+
+    n = X.shape[0]
+    rows = chunk_rows(_row_size(X), minimum=batch_size)
+    rows = min(rows, n)
+    total = weights = 0.0
+    for start in range(0, n, rows):
+        sl = slice(start, min(n, start + rows))
+        xc = _dense_rows(X, sl)
+        size = _bucket(xc.shape[0]) if n > rows else xc.shape[0]
+        pad = size - xc.shape[0]
+        yc, wc = Y[sl], w[sl]
+        if pad:
+            xc = np.concatenate([xc, np.zeros((pad,) + xc.shape[1:], _float())])
+            yc = np.concatenate([yc, np.zeros((pad, Y.shape[1]), _float())])
+            wc = np.concatenate([wc, np.zeros(pad, _float())])
+        value, weight, reg = program["weighted_loss_sum"](
+            tv, ntv, jnp.asarray(xc), jnp.asarray(yc), jnp.asarray(wc), pos_weight
+        )
+        total, weights = total + float(value), weights + float(weight)
+    return total / max(weights, 1e-12) + float(reg)
+
+
+def _train_jax(
+    model,
+    optimizer,
+    loss,
+    X,
+    Y,
+    w,
+    *,
+    validation,
+    epochs,
+    batch_size,
+    shuffle,
+    early_stopping,
+    n_iter_no_change,
+    tol,
+    seed,
+    verbose,
+):
+    import jax
+    import jax.numpy as jnp
+
+    program = _program(model, loss, optimizer)
+    pos_weight = None
+    if isinstance(loss, MultiLabelBinaryLoss) and loss.pos_weight is not None:
+        pos_weight = jnp.asarray(loss.pos_weight, dtype=_float())
+    tv, ntv, ov = _state(model, optimizer)
+    key = jax.random.PRNGKey(seed)
+
+    on_device = _fits_in_budget(X)
+    if on_device:
+        Xd, Yd, Wd = jnp.asarray(_as_dense(X)), jnp.asarray(Y), jnp.asarray(w)
+    else:
+        rng = np.random.default_rng(seed)
+        n = X.shape[0]
+        per_chunk = max(1, chunk_rows(_row_size(X)) // batch_size)
+
+    stopper = _EarlyStopper(n_iter_no_change, tol) if early_stopping else None
+    best = None
+    losses, val_losses = [], []
+    sync_each_epoch = verbose or validation is not None
+    for epoch in range(epochs):
+        tic = time.perf_counter()
+        if on_device:
+            tv, ntv, ov, key, epoch_loss = program["epoch_on_device"](
+                tv,
+                ntv,
+                ov,
+                key,
+                Xd,
+                Yd,
+                Wd,
+                pos_weight,
+                batch_size=batch_size,
+                shuffle=bool(shuffle),
+            )
+        else:
+            order = rng.permutation(n) if shuffle else np.arange(n)
+            epoch_loss = 0.0
+            for start in range(0, n, per_chunk * batch_size):
+                rows = order[start : start + per_chunk * batch_size]
+                Xc, Yc, Wc, Mc = _padded_chunk(X, Y, w, rows, per_chunk, batch_size)
+                tv, ntv, ov, chunk_loss = program["train_chunk"](
+                    tv, ntv, ov, Xc, Yc, Wc, Mc, pos_weight
+                )
+                epoch_loss = epoch_loss + chunk_loss
+            epoch_loss = epoch_loss / n
+        losses.append(epoch_loss)
+        if not sync_each_epoch:
+            continue
+        losses[-1] = float(epoch_loss)
+        val_loss = None
+        if validation is not None:
+            Xv, Yv, wv = validation
+            val_loss = _loss_sum_jax(
+                program,
+                tv,
+                ntv,
+                Xv,
+                np.asarray(Yv, _float()),
+                np.asarray(wv, _float()),
+                pos_weight,
+                batch_size,
+            )
+            val_losses.append(val_loss)
+        if verbose:
+            _report(epoch, epochs, losses[-1], val_loss, time.perf_counter() - tic)
+        if not np.isfinite(losses[-1]):
+            break
+        if stopper is not None:
+            is_best, stop = stopper.update(epoch, val_loss)
+            if is_best:
+                best = (tv, ntv)  # JAX arrays are immutable: no copy needed
+            if stop:
+                break
+    losses = [float(v) for v in losses]
+    history = {"loss": losses}
+    if validation is not None:
+        history["val_loss"] = val_losses
+    best_epoch = len(losses) - 1
+    if stopper is not None and best is not None:
+        tv, ntv = best
+        best_epoch = stopper.best_epoch
+    _store(model, optimizer, tv, ntv, ov)
+    return history, best_epoch
+
+
+def _padded_chunk(X, Y, w, rows, per_chunk, batch_size):
+    """Densify ``rows`` and lay them out as (per_chunk, batch_size, ...)."""
+    import jax.numpy as jnp
+
+    size = per_chunk * batch_size
+    k = rows.shape[0]
+    Xc = np.zeros((size,) + X.shape[1:], dtype=_float())
+    Xc[:k] = _dense_rows(X, rows)
+    Yc = np.zeros((size, Y.shape[1]), dtype=_float())
+    Yc[:k] = Y[rows]
+    Wc = np.zeros(size, dtype=_float())
+    Wc[:k] = w[rows]
+    Mc = np.zeros(size, dtype=_float())
+    Mc[:k] = 1.0
+    shape = (per_chunk, batch_size)
+    return (
+        jnp.asarray(Xc.reshape(shape + X.shape[1:])),
+        jnp.asarray(Yc.reshape(shape + (Y.shape[1],))),
+        jnp.asarray(Wc.reshape(shape)),
+        jnp.asarray(Mc.reshape(shape)),
+    )

@@ -1,0 +1,210 @@
+"""Network building blocks: the default MLP, output-layer checks and the losses."""
+
+import random
+from contextlib import contextmanager
+
+import keras
+import numpy as np
+from keras import ops
+
+
+def build_mlp(
+    input_shape,
+    n_outputs,
+    hidden_layer_sizes=(100,),
+    *,
+    activation="relu",
+    dropout=0.0,
+    alpha=0.0,
+    seed=0,
+    dtype="float32",
+):
+    """The default network: Dense hidden layers, then one sigmoid per label.
+
+    Every random piece (initialisers, dropout) gets its own explicit seed, so
+    the same ``seed`` gives the same network without touching global state.
+    """
+    regularizer = keras.regularizers.L2(alpha) if alpha > 0 else None
+    x = inputs = keras.Input(shape=tuple(input_shape), dtype=dtype)
+    if len(input_shape) > 1:
+        x = keras.layers.Flatten(dtype=dtype)(x)
+    for i, units in enumerate(hidden_layer_sizes):
+        x = keras.layers.Dense(
+            units,
+            activation=activation,
+            kernel_regularizer=regularizer,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=seed + 2 * i),
+            dtype=dtype,
+        )(x)
+        if dropout > 0:
+            x = keras.layers.Dropout(dropout, seed=seed + 2 * i + 1, dtype=dtype)(x)
+    logits = keras.layers.Dense(
+        n_outputs,
+        kernel_regularizer=regularizer,
+        kernel_initializer=keras.initializers.GlorotUniform(
+            seed=seed + 2 * len(hidden_layer_sizes)
+        ),
+        name="logits",
+        dtype=dtype,
+    )(x)
+    # A separate sigmoid layer: the engine trains on the exact logits before it.
+    outputs = keras.layers.Activation("sigmoid", name="probabilities", dtype=dtype)(
+        logits
+    )
+    return keras.Model(inputs, outputs)
+
+
+@contextmanager
+def seeded_keras(seed):
+    """Make unseeded Keras layers and initialisers reproducible, scoped.
+
+    Keras draws the default seed of an unseeded initialiser or dropout layer
+    from Python's ``random`` module; we seed it for the duration of the build
+    and then give the user back their own random state.
+    """
+    state = random.getstate()
+    random.seed(int(seed))
+    try:
+        yield
+    finally:
+        random.setstate(state)
+
+
+def _activation_name(layer):
+    activation = getattr(layer, "activation", None)
+    if activation is None:
+        return None
+    return getattr(activation, "__name__", type(activation).__name__).lower()
+
+
+def check_model(model, input_shape, n_outputs):
+    """Validate a network; return ``(network, from_logits)`` to train it with.
+
+    A network ending in an ``Activation("sigmoid")`` layer (the default MLP)
+    is trained through a view that stops before that layer, so the loss and
+    ``decision_function`` see exact logits. One ending in
+    ``Dense(n, activation="sigmoid")`` outputs probabilities, which the loss
+    clips as Keras does. Anything else with a linear output gives logits.
+    A softmax is refused: it makes the labels compete.
+    """
+    if not isinstance(model, keras.Model):
+        raise ValueError(
+            f"The model callable must return a keras.Model; got {type(model)!r}."
+        )
+    out_shape = tuple(model.outputs[0].shape) if model.outputs else None
+    if out_shape is not None and (len(out_shape) != 2 or out_shape[-1] != n_outputs):
+        raise ValueError(
+            f"The network must output shape (batch, {n_outputs}) for {n_outputs} "
+            f"output(s); it outputs {out_shape}."
+        )
+    last = model.layers[-1] if model.layers else None
+    name = _activation_name(last) if last is not None else None
+    if name == "softmax":
+        raise ValueError(
+            "The network ends in a softmax, which makes labels compete; use "
+            "Dense(n_outputs, activation='sigmoid') or a linear layer (logits)."
+        )
+    if name != "sigmoid":
+        return model, True
+    if isinstance(last, keras.layers.Activation) and model.inputs:
+        return keras.Model(model.inputs, last.input), True
+    return model, False
+
+
+def binary_loss(y_true, y_pred, from_logits, gamma, pos_weight=None):
+    """Per-sample binary (focal) cross-entropy, mean over labels.
+
+    ``pos_weight`` may be a traced array, so the JAX engine can reuse one
+    compiled program for every value of it.
+    """
+    y_true = ops.cast(y_true, y_pred.dtype)
+    if from_logits:
+        log_p = ops.log_sigmoid(y_pred)
+        log_not_p = ops.log_sigmoid(-y_pred)
+    else:
+        eps = keras.config.epsilon()
+        p = ops.clip(y_pred, eps, 1.0 - eps)
+        log_p, log_not_p = ops.log(p), ops.log1p(-p)
+    pos = y_true * log_p
+    neg = (1.0 - y_true) * log_not_p
+    if gamma > 0:
+        p = ops.exp(log_p)
+        pos = pos * ops.power(1.0 - p, gamma)
+        neg = neg * ops.power(p, gamma)
+    if pos_weight is not None:
+        pos = pos * ops.cast(pos_weight, y_pred.dtype)
+    return -ops.mean(pos + neg, axis=-1)
+
+
+@keras.saving.register_keras_serializable(package="sklearn_multilabel_nn")
+class MultiLabelBinaryLoss(keras.losses.Loss):
+    """Binary cross-entropy over independent labels, with optional extras.
+
+    ``pos_weight`` scales the positive term of each label (as in
+    ``torch.nn.BCEWithLogitsLoss``); ``gamma > 0`` gives the focal loss of
+    Lin et al. (2017). Returns one value per sample (mean over labels), so
+    Keras and the JAX engine apply sample weights the same way.
+    """
+
+    def __init__(
+        self,
+        from_logits=False,
+        pos_weight=None,
+        gamma=0.0,
+        name="multilabel_binary_loss",
+        reduction="sum_over_batch_size",
+    ):
+        super().__init__(name=name, reduction=reduction)
+        self.from_logits = bool(from_logits)
+        self.pos_weight = None if pos_weight is None else [float(w) for w in pos_weight]
+        self.gamma = float(gamma)
+
+    def call(self, y_true, y_pred):
+        pos_weight = None
+        if self.pos_weight is not None:
+            pos_weight = np.asarray(self.pos_weight, dtype="float32")
+        return binary_loss(y_true, y_pred, self.from_logits, self.gamma, pos_weight)
+
+    def get_config(self):
+        return {
+            "from_logits": self.from_logits,
+            "pos_weight": self.pos_weight,
+            "gamma": self.gamma,
+            "name": self.name,
+            "reduction": self.reduction,
+        }
+
+
+def make_loss(loss, *, from_logits, pos_weight=None):
+    """Resolve the ``loss`` parameter to a Keras loss object."""
+    if loss == "binary_crossentropy":
+        return MultiLabelBinaryLoss(from_logits=from_logits, pos_weight=pos_weight)
+    if loss == "focal":
+        return MultiLabelBinaryLoss(
+            from_logits=from_logits, pos_weight=pos_weight, gamma=2.0
+        )
+    if isinstance(loss, str):
+        return keras.losses.get(loss)
+    return loss
+
+
+_ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid"}  # MLPClassifier names
+
+
+def keras_activation(name):
+    """Map MLPClassifier's activation names onto Keras's."""
+    return _ACTIVATIONS.get(name, name)
+
+
+def make_optimizer(optimizer, learning_rate):
+    """A fresh Keras optimizer for every fit.
+
+    A name gets ``learning_rate``; an optimizer instance is copied through its
+    config (keeping its own learning rate), so the user's object is never
+    trained or mutated.
+    """
+    if isinstance(optimizer, str):
+        return keras.optimizers.get(
+            {"class_name": optimizer, "config": {"learning_rate": learning_rate}}
+        )
+    return type(optimizer).from_config(optimizer.get_config())

@@ -1,0 +1,370 @@
+"""Behaviour of MultiLabelNNClassifier: inputs, outputs, errors, state."""
+
+import copy
+import pickle
+import random
+
+import joblib
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from conftest import tiny_clf
+from sklearn.datasets import make_multilabel_classification
+from sklearn.model_selection import RepeatedKFold, cross_val_score
+
+from sklearn_multilabel_nn import MultiLabelNNClassifier
+
+
+def test_seed_workflow_shapes_and_quality():
+    # The seed notebook, with fewer folds to keep the suite fast.
+    X, y = make_multilabel_classification(
+        n_samples=1000, n_features=10, n_classes=3, n_labels=2, random_state=1
+    )
+    clf = MultiLabelNNClassifier(hidden_layer_sizes=(20,), epochs=100, random_state=1)
+    cv = RepeatedKFold(n_splits=5, n_repeats=1, random_state=1)
+    scores = cross_val_score(clf, X, y, cv=cv, scoring="accuracy")
+    assert scores.mean() >= 0.78
+    proba = clf.fit(X, y).predict_proba(np.asarray([[3, 3, 6, 7, 8, 2, 11, 11, 1, 3]]))
+    assert proba.shape == (1, 3)
+    assert np.all((proba >= 0) & (proba <= 1))
+
+
+def test_fitted_attributes(fitted_clf, multilabel_data):
+    X, Y = multilabel_data
+    assert fitted_clf.n_features_in_ == X.shape[1]
+    assert fitted_clf.n_outputs_ == Y.shape[1]
+    np.testing.assert_array_equal(fitted_clf.classes_, np.arange(Y.shape[1]))
+    assert len(fitted_clf.history_["loss"]) == fitted_clf.epochs
+    assert fitted_clf.loss_curve_ == fitted_clf.history_["loss"]
+    assert fitted_clf.loss_curve_[-1] < fitted_clf.loss_curve_[0]
+    assert fitted_clf.best_epoch_ == fitted_clf.epochs - 1
+    np.testing.assert_array_equal(fitted_clf.thresholds_, np.full(Y.shape[1], 0.5))
+    # The network is a real Keras model with one sigmoid per label.
+    assert fitted_clf.model_.outputs[0].shape[-1] == Y.shape[1]
+    assert fitted_clf.model_.layers[-1].activation.__name__ == "sigmoid"
+
+
+def test_predict_proba_is_sigmoid_of_decision_function(fitted_clf, multilabel_data):
+    X, _ = multilabel_data
+    proba = fitted_clf.predict_proba(X)
+    logits = fitted_clf.decision_function(X)
+    np.testing.assert_allclose(proba, 1 / (1 + np.exp(-logits)), rtol=1e-6)
+    # Labels are independent: rows do not sum to one.
+    assert not np.allclose(proba.sum(axis=1), 1.0)
+    # The Keras model itself gives the same probabilities.
+    keras_proba = np.asarray(fitted_clf.model_.predict(X, verbose=0))
+    np.testing.assert_allclose(proba, keras_proba, rtol=1e-5, atol=1e-6)
+
+
+def test_threshold_is_read_at_predict_time(multilabel_data):
+    X, Y = multilabel_data
+    clf = tiny_clf().fit(X, Y)
+    proba = clf.predict_proba(X)
+    np.testing.assert_array_equal(clf.predict(X), (proba >= 0.5).astype(int))
+    clf.set_params(threshold=0.2)
+    np.testing.assert_array_equal(clf.predict(X), (proba >= 0.2).astype(int))
+    per_label = [0.1, 0.9, 0.5, 0.3]
+    clf.set_params(threshold=per_label)
+    np.testing.assert_array_equal(clf.predict(X), (proba >= per_label).astype(int))
+    clf.set_params(threshold=[0.5, 0.5])
+    with pytest.raises(ValueError, match="one value per label"):
+        clf.predict(X)
+
+
+@pytest.mark.parametrize("dtype", [bool, np.int8, int, np.float32, float])
+def test_indicator_dtypes_give_the_same_model(multilabel_data, fitted_clf, dtype):
+    X, Y = multilabel_data
+    clf = tiny_clf().fit(X, Y.astype(dtype))
+    np.testing.assert_allclose(clf.predict_proba(X), fitted_clf.predict_proba(X))
+
+
+def test_sparse_and_dataframe_targets(multilabel_data, fitted_clf):
+    pd = pytest.importorskip("pandas")
+    X, Y = multilabel_data
+    expected = fitted_clf.predict_proba(X)
+    clf = tiny_clf().fit(X, sp.csr_matrix(Y))
+    np.testing.assert_allclose(clf.predict_proba(X), expected)
+    frame = pd.DataFrame(Y, columns=["a", "b", "c", "d"])
+    clf = tiny_clf().fit(pd.DataFrame(X), frame)
+    np.testing.assert_allclose(clf.predict_proba(X), expected)
+    assert list(clf.classes_) == ["a", "b", "c", "d"]
+
+
+def test_label_sets_with_names(multilabel_data):
+    X, Y = multilabel_data
+    names = np.array(["sports", "politics", "tech", "art"])
+    label_sets = [tuple(names[row.astype(bool)]) for row in Y]
+    clf = tiny_clf().fit(X, label_sets)
+    assert sorted(clf.classes_) == sorted(names)
+    pred = clf.predict(X[:5])
+    assert isinstance(pred, list) and len(pred) == 5
+    assert all(set(p) <= set(names) for p in pred)
+    assert 0 <= clf.score(X, label_sets) <= 1
+
+
+def test_binary_and_multiclass_targets(multilabel_data):
+    X, Y = multilabel_data
+    y_bin = np.where(Y[:, 0] == 1, "yes", "no")
+    clf = tiny_clf().fit(X, y_bin)
+    assert clf.predict_proba(X).shape == (len(X), 2)
+    assert clf.decision_function(X).shape == (len(X),)
+    assert set(clf.predict(X)) <= {"yes", "no"}
+    y_multi = Y.argmax(axis=1)
+    clf = tiny_clf().fit(X, y_multi)
+    proba = clf.predict_proba(X)
+    assert proba.shape == (len(X), 4)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[proba.argmax(axis=1)])
+
+
+def test_constant_labels_are_fine(multilabel_data):
+    X, Y = multilabel_data
+    Y = Y.copy()
+    Y[:, 0], Y[:, 1] = 0, 1
+    clf = tiny_clf(epochs=30).fit(X, Y)
+    proba = clf.predict_proba(X)
+    assert proba[:, 0].max() < 0.5 < proba[:, 1].min()
+
+
+def test_sparse_X_matches_dense(multilabel_data, fitted_clf):
+    X, Y = multilabel_data
+    clf = tiny_clf().fit(sp.csr_matrix(X), Y)
+    np.testing.assert_allclose(
+        clf.predict_proba(sp.csr_matrix(X)), fitted_clf.predict_proba(X), rtol=1e-5
+    )
+
+
+def test_sample_weight_zero_equals_dropping_rows(multilabel_data):
+    X, Y = multilabel_data
+    weights = np.ones(len(X))
+    weights[::3] = 0
+    kept = weights > 0
+    # Full batch, no shuffle: zero-weight rows must not change the model.
+    params = dict(batch_size=1000, shuffle=False, epochs=30, dtype="float64")
+    weighted = tiny_clf(**params).fit(X, Y, sample_weight=weights)
+    dropped = tiny_clf(**params).fit(X[kept], Y[kept])
+    np.testing.assert_allclose(
+        weighted.predict_proba(X), dropped.predict_proba(X), rtol=1e-9
+    )
+
+
+@pytest.mark.parametrize(
+    "loss, pos_weight", [("focal", None), ("binary_crossentropy", "balanced")]
+)
+def test_losses_and_pos_weight_train(multilabel_data, loss, pos_weight):
+    X, Y = multilabel_data
+    clf = tiny_clf(loss=loss, pos_weight=pos_weight).fit(X, Y)
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+
+
+def test_balanced_pos_weight_raises_recall_of_rare_label(rng):
+    X = rng.normal(size=(400, 5))
+    rare = (X[:, 0] + 0.8 * rng.normal(size=400) > 1.6).astype(int)  # ~8% positive
+    Y = np.column_stack([rare, (X[:, 1] > 0).astype(int)])
+    plain = tiny_clf(epochs=30).fit(X, Y)
+    weighted = tiny_clf(epochs=30, pos_weight="balanced").fit(X, Y)
+    assert weighted.predict(X)[:, 0].sum() > plain.predict(X)[:, 0].sum()
+
+
+def test_keras_loss_object_is_accepted(multilabel_data):
+    import keras
+
+    X, Y = multilabel_data
+    # The default network ends in a sigmoid Activation, trained through logits.
+    clf = tiny_clf(loss=keras.losses.BinaryCrossentropy(from_logits=True))
+    assert clf.fit(X, Y).loss_curve_[-1] < clf.loss_curve_[0]
+
+
+def test_early_stopping_restores_best_epoch(multilabel_data):
+    X, Y = multilabel_data
+    clf = tiny_clf(
+        early_stopping=True, epochs=300, n_iter_no_change=5, learning_rate_init=0.05
+    ).fit(X, Y)
+    val = clf.history_["val_loss"]
+    assert len(val) == len(clf.loss_curve_) < 300
+    assert clf.best_epoch_ == int(np.argmin(val))
+    assert len(val) - 1 - clf.best_epoch_ >= 5
+
+
+def test_partial_fit_and_warm_start(multilabel_data):
+    X, Y = multilabel_data
+    clf = tiny_clf()
+    for _ in range(3):
+        clf.partial_fit(X, Y)
+    assert len(clf.loss_curve_) == 3
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+    with pytest.raises(ValueError, match="features"):
+        clf.partial_fit(X[:, :3], Y)
+    warm = tiny_clf(warm_start=True, epochs=5).fit(X, Y)
+    first = warm.loss_curve_[-1]
+    warm.fit(X, Y)
+    assert len(warm.loss_curve_) == 10
+    assert warm.loss_curve_[-1] < first
+
+
+def test_verbose_prints_one_line_per_epoch(multilabel_data, capsys):
+    X, Y = multilabel_data
+    tiny_clf(epochs=3, verbose=1).fit(X, Y)
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if "Epoch" in ln]
+    assert len(lines) == 3 and "loss" in lines[0]
+
+
+def test_same_seed_same_model_without_touching_global_state(multilabel_data):
+    X, Y = multilabel_data
+    np_state, py_state = np.random.get_state()[1].copy(), random.getstate()
+    a = tiny_clf(dropout=0.2).fit(X, Y).predict_proba(X)
+    b = tiny_clf(dropout=0.2).fit(X, Y).predict_proba(X)
+    np.testing.assert_array_equal(a, b)
+    assert random.getstate() == py_state
+    np.testing.assert_array_equal(np.random.get_state()[1], np_state)
+    c = tiny_clf(dropout=0.2, random_state=1).fit(X, Y).predict_proba(X)
+    assert not np.allclose(a, c)
+
+
+@pytest.mark.parametrize(
+    "roundtrip",
+    [
+        lambda est: pickle.loads(pickle.dumps(est)),
+        copy.deepcopy,
+        lambda est: joblib.load(_dump(est)),
+    ],
+    ids=["pickle", "deepcopy", "joblib"],
+)
+def test_state_round_trips(fitted_clf, multilabel_data, roundtrip):
+    X, _ = multilabel_data
+    restored = roundtrip(fitted_clf)
+    np.testing.assert_array_equal(
+        restored.predict_proba(X), fitted_clf.predict_proba(X)
+    )
+    np.testing.assert_array_equal(restored.predict(X), fitted_clf.predict(X))
+
+
+def _dump(est, _store={}):
+    import io
+
+    buffer = io.BytesIO()
+    joblib.dump(est, buffer)
+    buffer.seek(0)
+    return buffer
+
+
+def test_keras_file_round_trip(fitted_clf, multilabel_data, tmp_path):
+    import keras
+
+    X, _ = multilabel_data
+    path = tmp_path / "model.keras"
+    fitted_clf.model_.save(path)
+    loaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(
+        np.asarray(loaded.predict(X, verbose=0)), fitted_clf.predict_proba(X), rtol=1e-5
+    )
+
+
+def _cnn(input_shape, n_outputs):
+    import keras
+
+    return keras.Sequential(
+        [
+            keras.Input(shape=input_shape),
+            keras.layers.Conv2D(4, 3, activation="relu"),
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Dense(n_outputs, activation="sigmoid"),
+        ]
+    )
+
+
+def _logits_mlp(input_shape, n_outputs):
+    import keras
+
+    inputs = keras.Input(shape=input_shape)
+    hidden = keras.layers.Dense(8, activation="relu")(inputs)
+    return keras.Model(inputs, keras.layers.Dense(n_outputs)(hidden))
+
+
+def _softmax_mlp(input_shape, n_outputs):
+    import keras
+
+    inputs = keras.Input(shape=input_shape)
+    return keras.Model(
+        inputs, keras.layers.Dense(n_outputs, activation="softmax")(inputs)
+    )
+
+
+def test_custom_cnn_on_images(rng):
+    X = rng.random((64, 32, 32, 3)).astype("float32")
+    Y = np.column_stack(
+        [X[:, :16].mean(axis=(1, 2, 3)) > 0.5, X[..., 0].mean((1, 2)) > 0.5]
+    )
+    clf = tiny_clf(model=_cnn, epochs=2).fit(X, Y.astype(int))
+    assert clf.predict_proba(X).shape == (64, 2)
+    assert clf.n_features_in_ == 32
+    with pytest.raises(ValueError, match="shape"):
+        clf.predict(X[:, :, :16])
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_allclose(restored.predict_proba(X), clf.predict_proba(X))
+
+
+def test_custom_model_ending_in_logits(multilabel_data):
+    X, Y = multilabel_data
+    clf = tiny_clf(model=_logits_mlp).fit(X, Y)
+    proba = clf.predict_proba(X)
+    assert proba.min() >= 0 and proba.max() <= 1
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+
+
+def test_softmax_model_is_refused(multilabel_data):
+    X, Y = multilabel_data
+    with pytest.raises(ValueError, match="softmax"):
+        tiny_clf(model=_softmax_mlp).fit(X, Y)
+
+
+@pytest.mark.parametrize(
+    "X_bad, y_bad, match",
+    [
+        ("nan", None, "NaN"),
+        ("inf", None, "infinity"),
+        (None, "twos", "0 and 1"),
+        (None, "short", "different numbers of samples|inconsistent"),
+        ("empty", None, "0 sample"),
+    ],
+)
+def test_bad_input_raises_and_leaves_estimator_unchanged(
+    fitted_clf, multilabel_data, X_bad, y_bad, match
+):
+    X, Y = multilabel_data
+    clf = copy.deepcopy(fitted_clf)
+    before = clf.predict_proba(X)
+    X2, Y2 = X.copy(), Y.copy()
+    if X_bad == "nan":
+        X2[0, 0] = np.nan
+    elif X_bad == "inf":
+        X2[0, 0] = np.inf
+    elif X_bad == "empty":
+        X2, Y2 = X2[:0], Y2[:0]
+    if y_bad == "twos":
+        Y2[0, 0] = 2
+    elif y_bad == "short":
+        Y2 = Y2[:-1]
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X2, Y2)
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
+
+
+def test_wrong_feature_count_and_parameters(fitted_clf, multilabel_data):
+    X, Y = multilabel_data
+    with pytest.raises(ValueError, match="features"):
+        fitted_clf.predict(X[:, :3])
+    with pytest.raises(ValueError, match="epochs"):
+        tiny_clf(epochs=0).fit(X, Y)
+    with pytest.raises(ValueError, match="activation"):
+        tiny_clf(activation="nope").fit(X, Y)
+    with pytest.raises(ValueError, match="pos_weight"):
+        tiny_clf(pos_weight=[1.0, 2.0]).fit(X, Y)
+
+
+def test_diverging_training_raises(multilabel_data):
+    X, Y = multilabel_data
+    clf = tiny_clf(learning_rate_init=1e30, optimizer="sgd", epochs=5)
+    with pytest.raises(FloatingPointError, match="diverged"):
+        clf.fit(X * 1e6, Y)
+    assert not hasattr(clf, "model_")

@@ -1,0 +1,229 @@
+"""Tests for the command line, run in-process through ``main(argv)``."""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_multilabel_classification
+
+from sklearn_multilabel_nn._cli import main
+
+TINY = ["--hidden-layer-sizes", "8", "--epochs", "2", "--batch-size", "16"]
+
+
+@pytest.fixture(scope="module")
+def tiny_csv(tmp_path_factory):
+    X, Y = make_multilabel_classification(
+        n_samples=60, n_features=4, n_classes=3, random_state=0
+    )
+    path = tmp_path_factory.mktemp("cli") / "tiny.csv"
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["x0", "x1", "x2", "x3", "red", "green", "blue"])
+        writer.writerows(np.hstack([X, Y]).tolist())
+    return path
+
+
+def error_line(capsys):
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: ")
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_help_subprocess():
+    env = dict(os.environ)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
+    result = subprocess.run(
+        [sys.executable, "-m", "sklearn_multilabel_nn", "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    for command in ("evaluate", "fit", "predict"):
+        assert command in result.stdout
+
+
+@pytest.mark.parametrize("command", ["evaluate", "fit", "predict"])
+def test_subcommand_help(command, capsys):
+    assert main([command, "--help"]) == 0
+    assert "--data" in capsys.readouterr().out
+
+
+def test_evaluate_text(tiny_csv, capsys):
+    argv = ["evaluate", "--data", str(tiny_csv), "--labels", "red,green,blue"]
+    argv += ["--n-splits", "2", "--n-repeats", "2", "--seed", "3", *TINY]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].startswith(f"data: {tiny_csv}: 60 samples, 4 features, 3 labels")
+    header = lines.index(next(line for line in lines if line.split()[0] == "split"))
+    split_lines = lines[header + 1 : header + 5]
+    assert [line.split()[:3] for line in split_lines] == [
+        ["1", "1", "1"],
+        ["2", "1", "2"],
+        ["3", "2", "1"],
+        ["4", "2", "2"],
+    ]
+    assert len(split_lines[0].split()) == 10  # 3 ids, 6 metrics, fit time
+    assert "\r" not in out
+    for name in (
+        "subset accuracy",
+        "Hamming loss",
+        "F1 micro",
+        "F1 macro",
+        "F1 samples",
+        "label ranking avg precision",
+    ):
+        row = next(line for line in lines if line.startswith(name))
+        mean, std = (float(v) for v in row[len(name) :].split())
+        assert 0 <= mean <= 1 and std >= 0
+    assert "4 splits in" in lines[-1]
+
+
+def test_evaluate_json(tiny_csv, capsys):
+    argv = ["evaluate", "--data", str(tiny_csv), "--labels", "3", "--json"]
+    argv += ["--n-splits", "2", "--n-repeats", "1", "--scale", "--threshold", "0.4"]
+    assert main(argv + TINY) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report) >= {"data", "estimator", "cv", "splits", "summary"}
+    assert report["data"]["label_names"] == ["red", "green", "blue"]
+    assert report["estimator"]["params"]["hidden_layer_sizes"] == [8]
+    assert report["estimator"]["params"]["threshold"] == 0.4
+    assert len(report["splits"]) == 2
+    keys = {
+        "subset_accuracy",
+        "hamming_loss",
+        "f1_micro",
+        "f1_macro",
+        "f1_samples",
+        "label_ranking_average_precision",
+    }
+    assert set(report["summary"]) == keys
+    for split in report["splits"]:
+        assert keys <= set(split) and split["fit_time"] > 0
+    for figures in report["summary"].values():
+        assert set(figures) == {"mean", "std"}
+
+
+def test_sparse_arff_and_libsvm(tmp_path, capsys):
+    X, Y = make_multilabel_classification(
+        n_samples=40, n_features=6, n_classes=2, random_state=0
+    )
+    header = "@relation 'toy: -C -2'\n" + "".join(
+        f"@attribute w{j} numeric\n" for j in range(6)
+    )
+    header += "@attribute a {0,1}\n@attribute b {0,1}\n@data\n"
+    rows = []
+    for values in np.hstack([X, Y]):
+        rows.append(
+            "{" + ", ".join(f"{j} {values[j]:g}" for j in np.flatnonzero(values)) + "}"
+        )
+    arff_path = tmp_path / "toy.arff"
+    arff_path.write_text(header + "\n".join(rows) + "\n")
+    argv = ["evaluate", "--data", str(arff_path), "--json", "--scale"]
+    assert main(argv + ["--n-splits", "2", "--n-repeats", "1", *TINY]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["data"]["sparse"] is True
+    assert report["data"]["label_names"] == ["a", "b"]
+
+    svm = tmp_path / "toy.svm"
+    # Same numbers of features and labels as above: no new compilation.
+    svm.write_text("0,1 1:1 3:2\n1 2:1 6:1\n0 1:3 4:1\n 5:1\n")
+    model = tmp_path / "svm.joblib"
+    argv = ["fit", "--data", str(svm), "--model", str(model), "--scale", *TINY]
+    assert main(argv) == 0
+    new = tmp_path / "new.svm"
+    new.write_text(" 1:1\n 2:2 5:1\n")
+    capsys.readouterr()
+    assert main(["predict", "--model", str(model), "--data", str(new)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "0,1" and len(out) == 3
+
+
+def test_fit_predict_round_trip(tiny_csv, tmp_path, capsys):
+    model = tmp_path / "model.joblib"
+    argv = ["fit", "--data", str(tiny_csv), "--labels", "red,green,blue"]
+    assert main(argv + ["--model", str(model), *TINY]) == 0
+    assert model.exists()
+    capsys.readouterr()
+    # New rows: feature columns in another order plus an extra column.
+    new = tmp_path / "new.csv"
+    new.write_text("id,x3,x2,x1,x0\na,0,1,2,3\nb,4,3,2,1\nc,1,1,1,1\n")
+    preds, proba = tmp_path / "preds.csv", tmp_path / "proba.csv"
+    argv = ["predict", "--model", str(model), "--data", str(new)]
+    assert main(argv + ["-o", str(preds), "--proba", str(proba)]) == 0
+    rows = list(csv.reader(preds.open()))
+    assert rows[0] == ["red", "green", "blue"]
+    assert len(rows) == 4 and all(v in {"0", "1"} for r in rows[1:] for v in r)
+    rows = list(csv.reader(proba.open()))
+    assert rows[0] == ["red", "green", "blue"]
+    assert all(0 <= float(v) <= 1 for r in rows[1:] for v in r)
+    assert "wrote predictions for 3 rows" in capsys.readouterr().out
+    # Predictions to standard output.
+    assert main(argv) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "red,green,blue"
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["evaluate", "--epochs", "0"], "--epochs: must be at least 1"),
+        (["evaluate", "--hidden-layer-sizes", "8,x"], "comma-separated positive"),
+        (["evaluate", "--threshold", "1.5"], "in [0, 1] or 'auto'"),
+        (["evaluate", "--n-splits", "1"], "--n-splits: must be at least 2"),
+        (["evaluate", "--bogus"], "unrecognized arguments: --bogus"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["evaluate", "--labels", "a"], "--labels and --xml need --data"),
+        (["evaluate", "--data", "missing.csv", "--labels", "a"], "no such file"),
+        (["fit", "--data", "x.csv"], "required: --model"),
+        (["predict", "--model", "nope.joblib", "--data", "x.csv"], "no such file"),
+    ],
+)
+def test_usage_errors(argv, message, capsys):
+    assert main(argv) == 2
+    assert message in error_line(capsys)
+
+
+def test_data_errors(tiny_csv, tmp_path, capsys):
+    base = ["evaluate", "--data", str(tiny_csv), "--n-splits", "2", "--n-repeats"]
+    base += ["1", *TINY]
+    assert main(base) == 2
+    assert "needs --labels" in error_line(capsys)
+    assert main(base + ["--labels", "red,purple"]) == 2
+    assert "'purple' not found" in error_line(capsys)
+
+    text = tmp_path / "text.csv"
+    text.write_text("x,y,a\n1,hello,0\n2,3,1\n")
+    assert main(["evaluate", "--data", str(text), "--labels", "a"]) == 2
+    assert "feature column 'y' is not numeric" in error_line(capsys)
+
+    odd = tmp_path / "odd.data"
+    odd.write_text("1 1:1\n")
+    assert main(["evaluate", "--data", str(odd)]) == 2
+    assert "cannot tell the format" in error_line(capsys)
+
+    not_model = tmp_path / "not_model.joblib"
+    not_model.write_text("hello")
+    argv = ["predict", "--model", str(not_model), "--data", str(tiny_csv)]
+    assert main(argv) == 2
+    assert "cannot read the model file" in error_line(capsys)
+
+
+def test_predict_missing_feature(tiny_csv, tmp_path, capsys):
+    model = tmp_path / "model.joblib"
+    argv = ["fit", "--data", str(tiny_csv), "--labels", "3", "--model", str(model)]
+    assert main(argv + TINY) == 0
+    new = tmp_path / "new.csv"
+    new.write_text("x0,x1,x2\n1,2,3\n")
+    assert main(["predict", "--model", str(model), "--data", str(new)]) == 2
+    assert "feature column(s) 'x3' not found" in error_line(capsys)

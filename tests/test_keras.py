@@ -1,0 +1,115 @@
+"""The Keras boundary: builder, losses, serialisation, backends."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from sklearn_multilabel_nn import _keras as K
+
+
+def test_default_builder_shapes_and_sigmoid():
+    model = K.build_mlp((7,), 3, (5, 4), dropout=0.1, seed=0)
+    assert model.outputs[0].shape[-1] == 3
+    assert model.layers[-1].activation.__name__ == "sigmoid"
+    proba = np.asarray(model.predict(np.zeros((2, 7)), verbose=0))
+    assert proba.shape == (2, 3) and np.all((proba > 0) & (proba < 1))
+    # The engine trains through a view that outputs the exact logits.
+    network, from_logits = K.check_model(model, (7,), 3)
+    assert from_logits and network.outputs[0].shape[-1] == 3
+    assert len(network.trainable_variables) == len(model.trainable_variables)
+
+
+def test_same_seed_same_weights():
+    a = K.build_mlp((4,), 2, (3,), seed=3).get_weights()
+    b = K.build_mlp((4,), 2, (3,), seed=3).get_weights()
+    c = K.build_mlp((4,), 2, (3,), seed=4).get_weights()
+    assert all(np.array_equal(u, v) for u, v in zip(a, b, strict=True))
+    assert not np.array_equal(a[0], c[0])
+
+
+def test_loss_matches_keras_binary_crossentropy():
+    import keras
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, size=(6, 4)).astype("float32")
+    logits = rng.normal(size=(6, 4)).astype("float32")
+    ours = K.make_loss("binary_crossentropy", from_logits=True)(y, logits)
+    ref = keras.losses.BinaryCrossentropy(from_logits=True)(y, logits)
+    np.testing.assert_allclose(float(ours), float(ref), rtol=1e-5)
+    # pos_weight scales the positive term only.
+    heavy = K.make_loss("binary_crossentropy", from_logits=True, pos_weight=[3.0] * 4)
+    assert float(heavy(y, logits)) > float(ours)
+    focal = K.make_loss("focal", from_logits=True)(y, logits)
+    assert 0 < float(focal) < float(ours)
+
+
+def test_model_bytes_round_trip():
+    model = K.build_mlp((3,), 2, (4,), seed=0)
+    restored = K.model_from_bytes(K.model_to_bytes(model))
+    x = np.ones((2, 3), dtype="float32")
+    np.testing.assert_allclose(
+        np.asarray(restored.predict(x, verbose=0)),
+        np.asarray(model.predict(x, verbose=0)),
+    )
+
+
+def _run(code, **env):
+    full_env = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True, text=True, env=full_env, timeout=300,
+    )  # fmt: skip
+
+
+def test_jax_is_the_default_backend_when_the_user_chose_nothing(tmp_path):
+    result = _run(
+        """
+        from sklearn_multilabel_nn import _keras
+        import keras
+        print(keras.backend.backend())
+        """,
+        KERAS_HOME=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "jax"
+
+
+def test_user_keras_json_is_respected(tmp_path):
+    (tmp_path / "keras.json").write_text(json.dumps({"backend": "numpy"}))
+    result = _run(
+        "from sklearn_multilabel_nn import _keras\nimport keras\n"
+        "print(keras.backend.backend())",
+        KERAS_HOME=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "numpy"
+
+
+_SMOKE = """
+import numpy as np, keras
+from sklearn.datasets import make_multilabel_classification
+from sklearn_multilabel_nn import MultiLabelNNClassifier
+X, Y = make_multilabel_classification(n_samples=60, n_classes=3, random_state=0)
+clf = MultiLabelNNClassifier(hidden_layer_sizes=(8,), epochs=3, random_state=0)
+clf.fit(X, Y)
+assert keras.backend.backend() == "{backend}", keras.backend.backend()
+assert clf.predict_proba(X).shape == (60, 3)
+print("ok", len(clf.loss_curve_))
+"""
+
+
+@pytest.mark.parametrize(
+    "backend, module", [("torch", "torch"), ("tensorflow", "tensorflow")]
+)
+def test_other_backends_smoke(backend, module, tmp_path):
+    pytest.importorskip(module)
+    result = _run(_SMOKE.format(backend=backend), KERAS_BACKEND=backend,
+                  KERAS_HOME=str(tmp_path))  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split()[-2:] == ["ok", "3"]
