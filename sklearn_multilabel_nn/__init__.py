@@ -10,6 +10,16 @@ __version__ = "0.1.0.dev0"
 
 _PUBLIC = {
     "MultiLabelNNClassifier": "._classifier",
+    "THRESHOLD_SCORINGS": "._thresholds",
+    "CountObjective": "._thresholds",
+    "FBetaScore": "._thresholds",
+    "IterativeStratifiedKFold": "._stratify",
+    "MisclassificationCost": "._thresholds",
+    "ThresholdCurveDisplay": "._display",
+    "TunedThresholdMultiLabelClassifierCV": "._tuning",
+    "decode": "._thresholds",
+    "threshold_curves": "._thresholds",
+    "tune_thresholds": "._thresholds",
 }
 
 __all__ = [*_PUBLIC, "__version__"]

@@ -310,9 +310,9 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features) or (n_samples, ...)
-            Training data. N-D arrays (images, sequences) need a ``model``
-            that takes them.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. N-D arrays of shape (n_samples, ...) such as
+            images or sequences need a ``model`` that takes them.
 
         y : array-like, sparse matrix or list of label sets
             A 0/1 indicator matrix of shape (n_samples, n_labels) (any dtype,

@@ -2,6 +2,9 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_multilabel_classification
 
+# Let the package choose the Keras backend (JAX unless the user chose one)
+# before any test module imports keras itself.
+import sklearn_multilabel_nn._keras  # noqa: F401
 from sklearn_multilabel_nn import MultiLabelNNClassifier
 
 

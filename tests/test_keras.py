@@ -53,7 +53,8 @@ def test_model_bytes_round_trip():
     restored = K.model_from_bytes(K.model_to_bytes(model))
     x = np.ones((2, 3), dtype="float32")
     np.testing.assert_allclose(
-        np.asarray(restored.predict(x, verbose=0)), np.asarray(model.predict(x, verbose=0))
+        np.asarray(restored.predict(x, verbose=0)),
+        np.asarray(model.predict(x, verbose=0)),
     )
 
 
@@ -103,7 +104,9 @@ print("ok", len(clf.loss_curve_))
 """
 
 
-@pytest.mark.parametrize("backend, module", [("torch", "torch"), ("tensorflow", "tensorflow")])
+@pytest.mark.parametrize(
+    "backend, module", [("torch", "torch"), ("tensorflow", "tensorflow")]
+)
 def test_other_backends_smoke(backend, module, tmp_path):
     pytest.importorskip(module)
     result = _run(_SMOKE.format(backend=backend), KERAS_BACKEND=backend,

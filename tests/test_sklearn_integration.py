@@ -83,9 +83,12 @@ def test_grid_search_on_a_dask_cluster(multilabel_data):
     import joblib
 
     X, Y = multilabel_data
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster, distributed.Client(cluster):
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster),
+    ):
         search = GridSearchCV(
             tiny_clf(epochs=3), {"hidden_layer_sizes": [(4,), (8,)]}, cv=2,
             error_score="raise",

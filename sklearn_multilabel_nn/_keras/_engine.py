@@ -30,7 +30,7 @@ from sklearn import get_config
 
 from ._network import MultiLabelBinaryLoss, binary_loss
 
-_PRECISION = ContextVar("precision", default=np.dtype(np.float32))
+_PRECISION = ContextVar("precision", default=np.dtype(np.float32))  # noqa: B039
 
 
 def _float():
@@ -97,9 +97,7 @@ def _fits_in_budget(X):
 
 
 def _as_dense(X):
-    if sp.issparse(X):
-        return X.toarray().astype(_float(), copy=False)
-    return np.asarray(X, dtype=_float())
+    return _dense_rows(X, slice(None))
 
 
 class _EarlyStopper:
@@ -309,6 +307,7 @@ def _train_keras(
     result = model.fit(
         _Batches(X, Y, w, batch_size, shuffle, seed),
         epochs=epochs,
+        shuffle=False,  # _Batches shuffles rows itself; Keras would reorder batches
         validation_data=val_data,
         callbacks=callbacks,
         verbose=2 if verbose else 0,
@@ -437,16 +436,27 @@ def _compile(model, loss, optimizer):
         return tv, ntv, ov, key, jnp.sum(losses) / n
 
     @jax.jit
+    def weighted_loss_sum(tv, ntv, X, Y, W, pos_weight):
+        out, _, reg = forward(tv, ntv, X, False)
+        return jnp.sum(per_sample_loss(Y, out, pos_weight) * W), jnp.sum(W), reg
+
+    @partial(jax.jit, static_argnames=("batch_size", "shuffle"))
+    def epoch_and_validate(
+        tv, ntv, ov, key, X, Y, W, Xv, Yv, Wv, pos_weight, batch_size, shuffle
+    ):
+        # One program (and one host sync) per epoch when early stopping.
+        tv, ntv, ov, key, loss = epoch_on_device(
+            tv, ntv, ov, key, X, Y, W, pos_weight, batch_size, shuffle
+        )
+        value, weight, reg = weighted_loss_sum(tv, ntv, Xv, Yv, Wv, pos_weight)
+        return tv, ntv, ov, key, loss, value / jnp.maximum(weight, 1e-12) + reg
+
+    @jax.jit
     def train_chunk(tv, ntv, ov, Xc, Yc, Wc, Mc, pos_weight):
         (tv, ntv, ov, _), losses = jax.lax.scan(
             step, (tv, ntv, ov, pos_weight), (Xc, Yc, Wc, Mc)
         )
         return tv, ntv, ov, jnp.sum(losses)
-
-    @jax.jit
-    def weighted_loss_sum(tv, ntv, X, Y, W, pos_weight):
-        out, _, reg = forward(tv, ntv, X, False)
-        return jnp.sum(per_sample_loss(Y, out, pos_weight) * W), jnp.sum(W), reg
 
     @jax.jit
     def predict(tv, ntv, X):
@@ -455,6 +465,7 @@ def _compile(model, loss, optimizer):
 
     return {
         "epoch_on_device": epoch_on_device,
+        "epoch_and_validate": epoch_and_validate,
         "train_chunk": train_chunk,
         "weighted_loss_sum": weighted_loss_sum,
         "predict": predict,
@@ -561,6 +572,14 @@ def _train_jax(
     on_device = _fits_in_budget(X)
     if on_device:
         Xd, Yd, Wd = jnp.asarray(_as_dense(X)), jnp.asarray(Y), jnp.asarray(w)
+    fused_validation = None
+    if on_device and validation is not None and _fits_in_budget(validation[0]):
+        Xv, Yv, wv = validation
+        fused_validation = (
+            jnp.asarray(_as_dense(Xv)),
+            jnp.asarray(np.asarray(Yv, _float())),
+            jnp.asarray(np.asarray(wv, _float())),
+        )
     else:
         rng = np.random.default_rng(seed)
         n = X.shape[0]
@@ -572,7 +591,15 @@ def _train_jax(
     sync_each_epoch = verbose or validation is not None
     for epoch in range(epochs):
         tic = time.perf_counter()
-        if on_device:
+        val_loss = None
+        if fused_validation is not None:
+            tv, ntv, ov, key, epoch_loss, val_loss = program["epoch_and_validate"](
+                tv, ntv, ov, key, Xd, Yd, Wd, *fused_validation, pos_weight,
+                batch_size=batch_size, shuffle=bool(shuffle),
+            )  # fmt: skip
+            val_loss = float(val_loss)
+            val_losses.append(val_loss)
+        elif on_device:
             tv, ntv, ov, key, epoch_loss = program["epoch_on_device"](
                 tv,
                 ntv,
@@ -600,8 +627,7 @@ def _train_jax(
         if not sync_each_epoch:
             continue
         losses[-1] = float(epoch_loss)
-        val_loss = None
-        if validation is not None:
+        if validation is not None and fused_validation is None:
             Xv, Yv, wv = validation
             val_loss = _loss_sum_jax(
                 program,

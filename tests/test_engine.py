@@ -1,0 +1,81 @@
+"""The training engine: the JAX fast path against Keras model.fit, program
+reuse, and the memory budget for sparse input."""
+
+import keras
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from conftest import tiny_clf
+from sklearn import config_context
+
+from sklearn_multilabel_nn._keras import _engine
+
+needs_jax = pytest.mark.skipif(
+    keras.backend.backend() != "jax", reason="the fast path needs the JAX backend"
+)
+
+
+@needs_jax
+def test_fast_path_and_model_fit_train_the_same_model(multilabel_data):
+    X, Y = multilabel_data
+    w = np.linspace(0.5, 1.5, len(X))
+    params = dict(shuffle=False, epochs=10, batch_size=48)  # last batch is short
+    fast = tiny_clf(engine="jax", **params).fit(X, Y, sample_weight=w)
+    slow = tiny_clf(engine="keras", **params).fit(X, Y, sample_weight=w)
+    np.testing.assert_allclose(fast.loss_curve_, slow.loss_curve_, rtol=1e-3)
+    np.testing.assert_allclose(
+        fast.predict_proba(X), slow.predict_proba(X), rtol=1e-3, atol=1e-4
+    )
+
+
+@needs_jax
+def test_both_paths_agree_with_dropout_shuffle_and_validation(multilabel_data):
+    X, Y = multilabel_data
+    params = dict(
+        dropout=0.2, epochs=30, early_stopping=True, n_iter_no_change=30,
+        pos_weight="balanced",
+    )  # fmt: skip
+    fast = tiny_clf(engine="jax", **params).fit(X, Y)
+    slow = tiny_clf(engine="keras", **params).fit(X, Y)
+    for clf in (fast, slow):
+        assert len(clf.history_["val_loss"]) == 30
+        assert clf.best_epoch_ == int(np.argmin(clf.history_["val_loss"]))
+    # Different random streams, same optimisation problem: comparable losses.
+    for key in ("loss", "val_loss"):
+        a, b = min(fast.history_[key]), min(slow.history_[key])
+        assert abs(a - b) < 0.1 * b, (key, a, b)
+
+
+@needs_jax
+def test_programs_are_reused_across_fits(multilabel_data):
+    X, Y = multilabel_data
+    tiny_clf(random_state=0).fit(X, Y)
+    before = len(_engine._PROGRAMS)
+    for seed in range(1, 4):
+        tiny_clf(random_state=seed).fit(X, Y)
+    assert len(_engine._PROGRAMS) == before
+
+
+@needs_jax
+def test_sparse_input_is_densified_within_the_budget(multilabel_data, monkeypatch):
+    X, Y = multilabel_data
+    X_sparse = sp.csr_matrix(np.where(X > 2, X, 0.0))
+    largest = []
+    original = _engine._dense_rows
+
+    def recording(X_part, rows):
+        out = original(X_part, rows)
+        largest.append(out.nbytes)
+        return out
+
+    monkeypatch.setattr(_engine, "_dense_rows", recording)
+    budget_mib = 2 * 32 * X.shape[1] * 4 / 2**20  # two batches of 32 rows
+    params = dict(shuffle=False, epochs=3, batch_size=32)
+    with config_context(working_memory=budget_mib):
+        chunked = tiny_clf(**params).fit(X_sparse, Y)
+        chunked_proba = chunked.predict_proba(X_sparse)
+    assert max(largest) <= budget_mib * 2**20
+    largest.clear()
+    whole = tiny_clf(**params).fit(X_sparse, Y)  # fits the default budget
+    assert max(largest) == X_sparse.shape[0] * X.shape[1] * 4
+    np.testing.assert_allclose(chunked_proba, whole.predict_proba(X_sparse), rtol=1e-4)

@@ -1,0 +1,398 @@
+"""Tests for the pure-NumPy threshold search (no estimators, no Keras)."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import f1_score, hamming_loss, jaccard_score
+
+from sklearn_multilabel_nn._thresholds import (
+    THRESHOLD_SCORINGS,
+    CountObjective,
+    FBetaScore,
+    MisclassificationCost,
+    apply_thresholds,
+    decode,
+    resolve_thresholds,
+    threshold_curves,
+    tune_thresholds,
+)
+
+
+def _counts(y, d):
+    tp = np.sum(d & y)
+    fp = np.sum(d & ~y)
+    fn = np.sum(~d & y)
+    return tp, fp, fn, np.sum(~d & ~y)
+
+
+def _fbeta(beta):
+    def f(tp, fp, fn, tn):
+        b2 = beta**2
+        den = (1 + b2) * tp + b2 * fn + fp
+        return 0.0 if den == 0 else (1 + b2) * tp / den
+
+    return f
+
+
+def _brute_force(Y, P, func):
+    """Best score per label over every distinct cut point (and "nothing")."""
+    best = []
+    for j in range(Y.shape[1]):
+        y, p = Y[:, j].astype(bool), P[:, j]
+        cands = list(np.unique(p)) + ([np.nextafter(p.max(), 2)] if p.max() < 1 else [])
+        best.append(max(func(*_counts(y, p >= t)) for t in cands))
+    return np.array(best)
+
+
+def _data(seed, n=60, n_labels=4, decimals=None, dtype=float):
+    rng = np.random.default_rng(seed)
+    Y = rng.random((n, n_labels)) < rng.uniform(0.1, 0.6, n_labels)
+    P = np.clip(0.35 * Y + 0.65 * rng.random((n, n_labels)), 0, 1)
+    if decimals is not None:  # many ties
+        P = np.round(P, decimals)
+    return Y.astype(int), P.astype(dtype)
+
+
+COST_FP = np.array([1.0, 2.0, 0.5, 3.0])
+COST_FN = np.array([4.0, 1.0, 1.0, 0.0])
+OBJECTIVES = [
+    ("f1", _fbeta(1.0)),
+    (FBetaScore(2.0), _fbeta(2.0)),
+    (FBetaScore(0.5), _fbeta(0.5)),
+    ("jaccard", lambda tp, fp, fn, tn: tp / (tp + fp + fn) if tp + fp + fn else 0.0),
+    ("neg_hamming_loss", lambda tp, fp, fn, tn: -(fp + fn) / (tp + fp + fn + tn)),
+]
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("decimals", [None, 1, 2])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("scoring, func", OBJECTIVES)
+def test_per_label_search_matches_brute_force(seed, decimals, dtype, scoring, func):
+    Y, P = _data(seed, decimals=decimals, dtype=dtype)
+    res = tune_thresholds(Y, P, scoring, min_positives=0)
+    expected = _brute_force(Y, P, func)
+    np.testing.assert_allclose(res.label_scores, expected, rtol=1e-12, atol=1e-12)
+    # The reported thresholds reproduce the reported scores.
+    got = [func(*_counts(Y[:, j] == 1, P[:, j] >= res.thresholds[j])) for j in range(4)]
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+    assert np.all((res.thresholds >= 0) & (res.thresholds <= 1))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_cost_matches_brute_force(seed):
+    Y, P = _data(seed, decimals=2 if seed % 2 else None)
+    res = tune_thresholds(
+        Y, P, MisclassificationCost(COST_FP, COST_FN), min_positives=0
+    )
+    n = Y.shape[0]
+    for j in range(4):
+        func = lambda tp, fp, fn, tn, j=j: -(COST_FP[j] * fp + COST_FN[j] * fn) / n  # noqa: E731
+        assert res.label_scores[j] == pytest.approx(
+            _brute_force(Y[:, [j]], P[:, [j]], func)[0]
+        )
+    assert res.score == pytest.approx(res.label_scores.sum())
+    # Unit costs: the score is -n_labels * Hamming loss.
+    unit = tune_thresholds(Y, P, MisclassificationCost(), min_positives=0)
+    ham = tune_thresholds(Y, P, "neg_hamming_loss", min_positives=0)
+    assert unit.score == pytest.approx(4 * ham.score)
+    assert -ham.score == pytest.approx(hamming_loss(Y, P >= ham.thresholds))
+
+
+@pytest.mark.parametrize("monotone", [False, True])
+def test_count_objective_matches_brute_force(monotone):
+    Y, P = _data(7, decimals=2)
+    if monotone:
+
+        def func(tp, fp, fn, tn):
+            return tp - 0.5 * fp
+    else:  # not monotone in fp: rewards predicting about 20 positives
+
+        def func(tp, fp, fn, tn):
+            return -np.abs(tp + fp - 20) + 0.0 * fn
+
+    res = tune_thresholds(
+        Y, P, CountObjective(func, monotone=monotone), min_positives=0
+    )
+    np.testing.assert_allclose(res.label_scores, _brute_force(Y, P, func))
+    # A plain callable is wrapped (non-monotone, full search).
+    plain = tune_thresholds(Y, P, func, min_positives=0)
+    np.testing.assert_allclose(plain.label_scores, res.label_scores)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(2, 30).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.booleans(), min_size=n, max_size=n),
+            st.lists(
+                st.sampled_from([-0.0, 0.0, 0.1, 0.2, 0.5, 0.7, 1.0])
+                | st.floats(0, 1, allow_subnormal=True),
+                min_size=n,
+                max_size=n,
+            ),
+        )
+    ),
+    st.sampled_from(OBJECTIVES[:4]),
+)
+def test_exactness_property(data, objective):
+    y, p = data
+    scoring, func = objective
+    Y, P = np.array(y, dtype=int)[:, None], np.array(p)[:, None]
+    res = tune_thresholds(Y, P, scoring, min_positives=0)
+    assert res.label_scores[0] == pytest.approx(_brute_force(Y, P, func)[0], abs=1e-12)
+    t = res.thresholds[0]
+    assert 0 <= t <= 1
+    assert func(*_counts(Y[:, 0] == 1, P[:, 0] >= t)) == pytest.approx(
+        res.label_scores[0]
+    )
+
+
+def test_midpoint_thresholds_and_ties_to_default():
+    Y = np.array([[1], [1], [0], [0]])
+    P = np.array([[0.9], [0.7], [0.3], [0.1]])
+    assert tune_thresholds(Y, P, min_positives=1).thresholds[0] == pytest.approx(0.5)
+    # Every cut between 0.7 and 0.3 is perfect: the midpoint of the gap.
+    P2 = np.array([[0.9], [0.8], [0.2], [0.1]])
+    assert tune_thresholds(Y, P2, min_positives=1).thresholds[0] == pytest.approx(0.5)
+    # Adjacent floats: the midpoint would round down, so the kept score is used.
+    hi = 0.5
+    lo = np.nextafter(hi, 0)
+    P3 = np.array([[hi], [hi], [lo], [lo]])
+    res = tune_thresholds(Y, P3, min_positives=1)
+    assert res.thresholds[0] == hi and res.label_scores[0] == 1.0
+    # Top score exactly 1 with no positive: nothing else to choose but a tie.
+    res = tune_thresholds(
+        np.array([[0], [0]]), np.array([[1.0], [0.2]]), min_positives=0
+    )
+    assert res.label_scores[0] == 0.0
+
+
+def test_rare_label_rule_keeps_default():
+    rng = np.random.default_rng(0)
+    Y = np.zeros((50, 3), dtype=int)
+    Y[:2, 0] = 1  # 2 positives: too rare
+    Y[:, 1] = rng.random(50) < 0.5  # fine
+    Y[:48, 2] = 1  # 2 negatives: too common
+    P = rng.random((50, 3))
+    res = tune_thresholds(Y, P, min_positives=3, default_threshold=0.4)
+    assert res.tuned.tolist() == [False, True, False]
+    assert res.thresholds[0] == res.thresholds[2] == 0.4
+    assert res.thresholds[1] != 0.4
+    # Their scores are those at the default threshold.
+    assert res.label_scores[0] == pytest.approx(f1_score(Y[:, 0], P[:, 0] >= 0.4))
+    # min_positives=0 tunes everything; rare labels are also left out of ascent.
+    assert tune_thresholds(Y, P, min_positives=0).tuned.all()
+    res = tune_thresholds(Y, P, "f1_micro", min_positives=3, default_threshold=0.4)
+    assert res.thresholds[0] == res.thresholds[2] == 0.4
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize(
+    "scoring, metric",
+    [
+        ("f1_micro", lambda Y, D: f1_score(Y, D, average="micro", zero_division=0)),
+        ("f1_samples", lambda Y, D: f1_score(Y, D, average="samples", zero_division=0)),
+        (
+            "jaccard_samples",
+            lambda Y, D: jaccard_score(Y, D, average="samples", zero_division=0),
+        ),
+    ],
+)
+def test_coordinate_ascent_never_worse(seed, scoring, metric):
+    Y, P = _data(seed, n=80, n_labels=6, decimals=2)
+    start_obj = "jaccard" if scoring == "jaccard_samples" else "f1"
+    start = tune_thresholds(Y, P, start_obj, min_positives=0).thresholds
+    res = tune_thresholds(Y, P, scoring, min_positives=0)
+    assert res.score == pytest.approx(metric(Y, P >= res.thresholds))
+    assert res.score >= metric(Y, P >= start) - 1e-12
+    assert res.n_sweeps >= 1
+    # A coordinate optimum: no single label can improve by moving alone.
+    ts, ss = threshold_curves(Y, P, scoring, thresholds=res.thresholds)
+    for j in range(6):
+        assert np.max(ss[j]) <= res.score + 1e-12
+
+
+def test_micro_f1_improves_on_a_constructed_case():
+    # Label 1 alone is best left empty (F1 0 either way), but for micro-F1 the
+    # per-label start on label 0 is not optimal once the labels are pooled.
+    rng = np.random.default_rng(3)
+    Y, P = _data(11, n=200, n_labels=8)
+    P[:, :4] = rng.random((200, 4))  # uninformative labels
+    start = tune_thresholds(Y, P, "f1", min_positives=0)
+    res = tune_thresholds(Y, P, "f1_micro", min_positives=0)
+    micro = f1_score(Y, P >= start.thresholds, average="micro")
+    assert res.score > micro
+
+
+def test_sparse_labels_and_signed_zero():
+    from scipy import sparse
+
+    Y = np.array([[1, 0], [0, 1], [1, 1], [0, 0]])
+    P = np.array([[0.9, -0.0], [-0.0, 0.6], [0.0, 0.7], [0.0, 0.0]])
+    dense = tune_thresholds(Y, P, min_positives=1)
+    res = tune_thresholds(sparse.csr_matrix(Y), P, min_positives=1)
+    np.testing.assert_array_equal(res.thresholds, dense.thresholds)
+    assert res.label_scores[1] == 1.0
+
+
+def test_result_object():
+    Y, P = _data(0)
+    res = tune_thresholds(Y, P, "f1")
+    thresholds, label_scores, score = res
+    assert thresholds.shape == label_scores.shape == (4,)
+    assert score == pytest.approx(f1_score(Y, P >= thresholds, average="macro"))
+    assert "ThresholdTuningResult" in repr(res)
+    assert {"f1", "f1_micro", "f1_samples", "neg_hamming_loss"} <= THRESHOLD_SCORINGS
+
+
+def test_threads_give_same_result():
+    Y, P = _data(1, n=300, n_labels=40)
+    a = tune_thresholds(Y, P, n_jobs=None)
+    b = tune_thresholds(Y, P, n_jobs=2)
+    np.testing.assert_array_equal(a.thresholds, b.thresholds)
+
+
+def test_curves_per_label():
+    Y, P = _data(2, decimals=2)
+    res = tune_thresholds(Y, P, "f1", min_positives=0)
+    ts, ss = threshold_curves(Y, P, "f1", labels=[1, 3])
+    assert len(ts) == 2
+    for k, j in enumerate([1, 3]):
+        assert np.all(np.diff(ts[k]) > 0)
+        assert np.max(ss[k]) == pytest.approx(res.label_scores[j])
+        assert len(ts[k]) == len(np.unique(P[:, j])) + (P[:, j].max() < 1)
+    with pytest.raises(ValueError, match="labels must be indices"):
+        threshold_curves(Y, P, labels=[7])
+
+
+def test_decode():
+    P = np.array([[0.2, 0.1, 0.3], [0.9, 0.8, 0.7], [0.6, 0.1, 0.55]])
+    t = np.array([0.5, 0.05, 0.5])
+    np.testing.assert_array_equal(decode(P, t), apply_thresholds(P, t))
+    np.testing.assert_array_equal(
+        decode(P, t, min_labels=1, max_labels=1),
+        [[0, 1, 0], [0, 1, 0], [1, 0, 0]],  # by margin: 0.75 > 0.4; 0.1 > 0.05
+    )
+    np.testing.assert_array_equal(
+        decode(P, t, max_labels=1, rank_by="proba"), [[0, 1, 0], [1, 0, 0], [1, 0, 0]]
+    )
+    # min_labels fills from the best-ranked labels that did not pass.
+    np.testing.assert_array_equal(
+        decode(P, 0.95, min_labels=2), [[1, 0, 1], [1, 1, 0], [1, 0, 1]]
+    )
+    np.testing.assert_array_equal(
+        decode(P, 0.95, min_labels=1, rank_by="proba"),
+        [[0, 0, 1], [1, 0, 0], [1, 0, 0]],
+    )
+    assert decode(P, 0.95, min_labels=5).sum() == 9  # capped at n_labels
+    out = decode(
+        np.random.default_rng(0).random((100, 6)), 0.3, min_labels=1, max_labels=2
+    )
+    assert out.sum(axis=1).min() >= 1 and out.sum(axis=1).max() <= 2
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"min_labels": -1}, "min_labels"),
+        ({"max_labels": 0}, "max_labels"),
+        ({"min_labels": 3, "max_labels": 2}, "must not be smaller"),
+        ({"rank_by": "x"}, "rank_by"),
+    ],
+)
+def test_decode_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        decode(np.zeros((2, 3)), 0.5, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "Y, P, kwargs, match",
+    [
+        (np.zeros((3, 2)), np.zeros((3, 3)), {}, "same shape"),
+        (np.zeros(3), np.zeros(3), {}, "2-D"),
+        (np.zeros((0, 2)), np.zeros((0, 2)), {}, "at least one sample"),
+        (np.zeros((2, 1)), np.array([[0.5], [1.5]]), {}, r"\[0, 1\]"),
+        (np.zeros((2, 1)), np.array([[0.5], [np.nan]]), {}, "finite"),
+        (np.full((2, 1), 2), np.zeros((2, 1)), {}, "binary label-indicator"),
+        (np.zeros((2, 1)), np.zeros((2, 1)), {"scoring": "roc_auc"}, "Unknown scoring"),
+        (np.zeros((2, 1)), np.zeros((2, 1)), {"scoring": 3}, "scoring must be"),
+        (np.zeros((2, 1)), np.zeros((2, 1)), {"min_positives": -1}, "min_positives"),
+        (np.zeros((2, 1)), np.zeros((2, 1)), {"default_threshold": 2}, "default_thr"),
+        (
+            np.zeros((2, 1)),
+            np.zeros((2, 1)),
+            {"scoring": MisclassificationCost([1, 2], 1)},
+            "2 values but there are 1 labels",
+        ),
+    ],
+)
+def test_tune_bad_input(Y, P, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        tune_thresholds(Y, P, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: FBetaScore(0), "beta"),
+        (lambda: MisclassificationCost(-1), "fp_cost"),
+        (lambda: MisclassificationCost(1, [[1]]), "fn_cost"),
+        (lambda: CountObjective(3), "callable"),
+        (lambda: CountObjective(np.sum, aggregate="max"), "aggregate"),
+    ],
+)
+def test_objective_bad_input(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_resolve_and_apply_unchanged():
+    np.testing.assert_array_equal(resolve_thresholds(0.3, 2), [0.3, 0.3])
+    with pytest.raises(ValueError, match="one value per label"):
+        resolve_thresholds([0.1, 0.2], 3)
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        resolve_thresholds(1.5, 2)
+    np.testing.assert_array_equal(apply_thresholds([[0.5, 0.4]], [0.5, 0.5]), [[1, 0]])
+
+
+@pytest.mark.parametrize("scoring", ["f1_samples", "jaccard_samples", "f1_micro"])
+def test_zero_division_one(scoring):
+    Y, P = _data(5, n=80, n_labels=5, decimals=2)
+    Y[:20] = 0  # samples with no labels
+    metric = {
+        "f1_samples": lambda D: f1_score(Y, D, average="samples", zero_division=1),
+        "jaccard_samples": lambda D: jaccard_score(
+            Y, D, average="samples", zero_division=1
+        ),
+        "f1_micro": lambda D: f1_score(Y, D, average="micro", zero_division=1),
+    }[scoring]
+    res = tune_thresholds(Y, P, scoring, zero_division=1, min_positives=0)
+    assert res.score == pytest.approx(metric(P >= res.thresholds))
+    start = tune_thresholds(
+        Y, P, "jaccard" if scoring == "jaccard_samples" else "f1", min_positives=0
+    )
+    assert res.score >= metric(P >= start.thresholds) - 1e-12
+    res0 = tune_thresholds(Y, P, scoring, zero_division=0, min_positives=0)
+    if scoring != "f1_micro":  # empty samples now reward predicting nothing
+        assert res.score > res0.score
+
+
+def test_zero_division_per_label():
+    Y = np.zeros((6, 1), dtype=int)
+    P = np.linspace(0.1, 0.6, 6)[:, None]
+    f1 = tune_thresholds(Y, P, zero_division=1, min_positives=0)
+    assert f1.label_scores[0] == 1.0 and f1.thresholds[0] > 0.6  # predict nothing
+    with pytest.raises(ValueError, match="zero_division"):
+        tune_thresholds(Y, P, zero_division=0.5)
+
+
+@pytest.mark.parametrize("scoring", ["f1", "f1_micro", "f1_samples"])
+def test_label_without_positives_and_top_score_one(scoring):
+    Y, P = _data(3, n=30, n_labels=3)
+    Y[:, 1] = 0
+    P[0, 1] = 1.0  # "predict nothing" is out of reach for label 1
+    res = tune_thresholds(Y, P, scoring, min_positives=0)
+    assert np.all((res.thresholds >= 0) & (res.thresholds <= 1))
+    assert np.isfinite(res.score)
