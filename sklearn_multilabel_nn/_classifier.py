@@ -26,7 +26,15 @@ from sklearn.utils.validation import (
 )
 
 from ._targets import TargetEncoder
-from ._thresholds import apply_thresholds, resolve_thresholds
+from ._thresholds import (
+    THRESHOLD_SCORINGS,
+    CountObjective,
+    FBetaScore,
+    MisclassificationCost,
+    decode,
+    resolve_thresholds,
+    tune_thresholds,
+)
 
 _ACTIVATIONS = {
     "relu", "tanh", "logistic", "identity", "sigmoid", "linear",
@@ -131,10 +139,20 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
     threshold : float, array-like of shape (n_labels,) or "auto", default=0.5
         Probability cut-off of ``predict``, one shared value or one per label.
         Read at prediction time, so ``set_params(threshold=...)`` needs no
-        refit.
+        refit. ``"auto"`` tunes one threshold per label, without refitting the
+        network, on its predictions for the held-out ``validation_fraction``
+        of the training data (held out even without early stopping), see
+        :func:`~sklearn_multilabel_nn.tune_thresholds`. A label with fewer
+        than 5 positives (or negatives) there keeps 0.5.
 
-    threshold_scoring : str, default="f1"
-        What ``threshold="auto"`` optimises on held-out predictions.
+    threshold_scoring : str or objective, default="f1"
+        What ``threshold="auto"`` maximises: a name in
+        :data:`~sklearn_multilabel_nn.THRESHOLD_SCORINGS` ("f1" per label,
+        which maximises macro-F1; "f1_micro"; "f1_samples";
+        "jaccard_samples"; "neg_hamming_loss"; ...), an
+        :class:`~sklearn_multilabel_nn.FBetaScore`, a
+        :class:`~sklearn_multilabel_nn.MisclassificationCost`, or a callable
+        ``func(tp, fp, fn, tn)`` of one label's counts.
 
     min_labels : int, default=0
         Every prediction gets at least this many labels: when fewer pass their
@@ -236,7 +254,13 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             "array-like",
             StrOptions({"auto"}),
         ],
-        "threshold_scoring": [str, callable],
+        "threshold_scoring": [
+            StrOptions(set(THRESHOLD_SCORINGS)),
+            FBetaScore,
+            MisclassificationCost,
+            CountObjective,
+            callable,
+        ],
         "min_labels": [Interval(Integral, 0, None, closed="left")],
         "max_labels": [None, Interval(Integral, 1, None, closed="left")],
         "warm_start": ["boolean"],
@@ -537,7 +561,14 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
     def _fit_thresholds(self, validation):
         if not self._tunes_thresholds():
             return resolve_thresholds(self.threshold, self.n_outputs_)
-        raise NotImplementedError("threshold='auto' lands with the tuning module")
+        if validation is None or self._target_encoder.kind == "multiclass":
+            # partial_fit has no held-out data; multiclass predicts by argmax.
+            return getattr(self, "thresholds_", np.full(self.n_outputs_, 0.5))
+        X_val, Y_val, _ = validation
+        proba = _keras().predict_scores(
+            self._network, X_val, from_logits=self._from_logits, engine=self.engine
+        )
+        return tune_thresholds(Y_val, proba, scoring=self.threshold_scoring).thresholds
 
     def _current_thresholds(self):
         if self._tunes_thresholds():
@@ -611,8 +642,16 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             label tuples when fitted on label sets, or 1-D classes for 1-D y.
         """
         scores = self._network_scores(X)
-        Y_pred = apply_thresholds(scores, self._current_thresholds())
-        return self._target_encoder.decode(Y_pred, scores)
+        return self._target_encoder.decode(self._decide(scores), scores)
+
+    def _decide(self, scores):
+        """0/1 decisions: thresholds, then the min/max labels per sample."""
+        thresholds = self._current_thresholds()
+        if self._target_encoder.kind == "binary":
+            return (scores >= thresholds).astype(int)
+        return decode(
+            scores, thresholds, min_labels=self.min_labels, max_labels=self.max_labels
+        )
 
     def score(self, X, y, sample_weight=None):
         """Subset accuracy: the fraction of samples whose labels are all right.
@@ -636,8 +675,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         if self._target_encoder.kind in ("binary", "multiclass"):
             return super().score(X, y, sample_weight=sample_weight)
-        scores = self._network_scores(X)
-        Y_pred = apply_thresholds(scores, self._current_thresholds())
+        Y_pred = self._decide(self._network_scores(X))
         Y_true = self._target_encoder.transform(y)
         return accuracy_score(Y_true, Y_pred, sample_weight=sample_weight)
 
