@@ -66,7 +66,7 @@ DATASETS = {"yeast": 14, "scene": 6}
 # the ``nn_recommended`` row is skipped once the package defaults equal them.
 RECOMMENDED = dict(
     hidden_layer_sizes=(256, 128),
-    dropout=0.5,
+    dropout="auto",  # 0.5 on both of these wide layers
     learning_rate_init=1e-3,
     early_stopping=True,
     epochs=200,
