@@ -400,3 +400,32 @@ def test_dataframe_feature_names(multilabel_data):
     assert list(clf.feature_names_in_) == list(frame.columns)
     with pytest.raises(ValueError, match="feature names"):
         clf.predict(frame.rename(columns={"gene0": "other"}))
+
+
+def test_auto_thresholds_are_tuned_on_held_out_predictions(rng):
+    # Two rare labels a 0.5 cut misses: tuning must lower their thresholds.
+    X = rng.normal(size=(600, 6))
+    Y = np.column_stack(
+        [X[:, i] + 0.7 * rng.normal(size=600) > 1.3 for i in range(3)]
+    ).astype(int)
+    fixed = tiny_clf(epochs=30).fit(X, Y)
+    tuned = tiny_clf(epochs=30, threshold="auto", validation_fraction=0.3).fit(X, Y)
+    assert tuned.thresholds_.shape == (3,)
+    assert not np.allclose(tuned.thresholds_, 0.5)
+    np.testing.assert_array_equal(
+        tuned.predict(X), (tuned.predict_proba(X) >= tuned.thresholds_).astype(int)
+    )
+    from sklearn.metrics import f1_score
+
+    f1 = lambda clf: f1_score(Y, clf.predict(X), average="macro")  # noqa: E731
+    assert f1(tuned) > f1(fixed)
+    micro = tiny_clf(epochs=30, threshold="auto", threshold_scoring="f1_micro")
+    assert micro.fit(X, Y).thresholds_.shape == (3,)
+
+
+def test_min_and_max_labels(fitted_clf, multilabel_data):
+    X, _ = multilabel_data
+    clf = copy.deepcopy(fitted_clf).set_params(threshold=0.99, min_labels=1)
+    assert clf.predict(X).sum(axis=1).min() == 1
+    clf.set_params(threshold=0.0, min_labels=0, max_labels=2)
+    assert clf.predict(X).sum(axis=1).max() == 2

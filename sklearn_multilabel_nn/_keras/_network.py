@@ -25,10 +25,12 @@ def build_mlp(
     the same ``seed`` gives the same network without touching global state.
     """
     regularizer = keras.regularizers.L2(alpha) if alpha > 0 else None
+    if np.ndim(dropout) == 0:
+        dropout = [dropout] * len(hidden_layer_sizes)
     x = inputs = keras.Input(shape=tuple(input_shape), dtype=dtype)
     if len(input_shape) > 1:
         x = keras.layers.Flatten(dtype=dtype)(x)
-    for i, units in enumerate(hidden_layer_sizes):
+    for i, (units, rate) in enumerate(zip(hidden_layer_sizes, dropout, strict=True)):
         x = keras.layers.Dense(
             units,
             activation=activation,
@@ -36,8 +38,8 @@ def build_mlp(
             kernel_initializer=keras.initializers.GlorotUniform(seed=seed + 2 * i),
             dtype=dtype,
         )(x)
-        if dropout > 0:
-            x = keras.layers.Dropout(dropout, seed=seed + 2 * i + 1, dtype=dtype)(x)
+        if rate > 0:
+            x = keras.layers.Dropout(rate, seed=seed + 2 * i + 1, dtype=dtype)(x)
     logits = keras.layers.Dense(
         n_outputs,
         kernel_regularizer=regularizer,
