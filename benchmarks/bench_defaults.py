@@ -63,12 +63,16 @@ def load_train(data_dir, name):
     from sklearn_multilabel_nn.datasets import load_csv
 
     return load_csv(
-        Path(data_dir) / name / "train.csv", label_columns=DATASETS[name], return_X_y=True
+        Path(data_dir) / name / "train.csv",
+        label_columns=DATASETS[name],
+        return_X_y=True,
     )
 
 
 def key(params):
-    return json.dumps({k: params[k] for k in sorted(params)}, sort_keys=True, default=list)
+    return json.dumps(
+        {k: params[k] for k in sorted(params)}, sort_keys=True, default=list
+    )
 
 
 def cv_score(params, X, Y, *, n_splits, n_repeats, seed0):
@@ -80,9 +84,7 @@ def cv_score(params, X, Y, *, n_splits, n_repeats, seed0):
         for fold, (tr, va) in enumerate(folds.split(X)):
             clf = make_pipeline(
                 StandardScaler(),
-                MultiLabelNNClassifier(
-                    **params, random_state=seed0 + 100 * rep + fold
-                ),
+                MultiLabelNNClassifier(**params, random_state=seed0 + 100 * rep + fold),
             )
             t = time.perf_counter()
             clf.fit(X[tr], Y[tr])
@@ -126,12 +128,16 @@ def run_stage(name, configs, data, *, n_splits, n_repeats, seed0, log, cache):
     rows = []
     for i, params in enumerate(configs):
         params = {**BASE, **params}
-        row = {"params": {k: (list(v) if isinstance(v, tuple) else v)
-                          for k, v in params.items()}, "scores": {}}
+        row = {
+            "params": {
+                k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items()
+            },
+            "scores": {},
+        }
         for ds, (X, Y) in data.items():
             row["scores"][ds] = cache.get(
                 params, ds, [n_splits, n_repeats, seed0],
-                lambda: cv_score(params, X, Y, n_splits=n_splits,
+                lambda: cv_score(params, X, Y, n_splits=n_splits,  # noqa: B023 (called at once)
                                  n_repeats=n_repeats, seed0=seed0),
             )  # fmt: skip
         rows.append(row)
@@ -156,7 +162,7 @@ def rank(rows, datasets):
         hl = np.array([r["scores"][ds]["hamming"] for r in rows])
         ranks += (-f1).argsort().argsort() + 1
         ranks += hl.argsort().argsort() + 1
-    for r, v in zip(rows, ranks / (2 * len(datasets))):
+    for r, v in zip(rows, ranks / (2 * len(datasets)), strict=True):
         r["mean_rank"] = float(v)
 
 
@@ -164,7 +170,8 @@ def describe(params):
     p = params
     training = (
         f"ES(max {p['epochs']}, patience {p['n_iter_no_change']})"
-        if p["early_stopping"] else f"{p['epochs']} epochs"
+        if p["early_stopping"]
+        else f"{p['epochs']} epochs"
     )
     return (
         f"hidden={tuple(p['hidden_layer_sizes'])} dropout={p['dropout']} "
@@ -190,9 +197,11 @@ def markdown(stages, datasets, chosen):
     ]
     for name, info in stages.items():
         lines += [f"## {name}", "", info["description"], ""]
-        head = "| rank | configuration | " + " | ".join(
-            f"{ds} micro-F1 | {ds} Hamming" for ds in datasets
-        ) + " | fit s (mean) |"
+        head = (
+            "| rank | configuration | "
+            + " | ".join(f"{ds} micro-F1 | {ds} Hamming" for ds in datasets)
+            + " | fit s (mean) |"
+        )
         lines += [head, "|" + "---|" * (2 + 2 * len(datasets) + 1)]
         for r in info["rows"]:
             s = r["scores"]
@@ -218,13 +227,18 @@ def main(argv=None):
     parser.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR))
     parser.add_argument("--quick", action="store_true", help="tiny grid (smoke test)")
     parser.add_argument("--out", default=str(RESULTS))
-    parser.add_argument("--top", type=int, default=3,
-                        help="stage-1 configurations kept for stage 3")
-    parser.add_argument("--repeats", type=int, default=2,
-                        help="repetitions of 3-fold CV in stage 3")
-    parser.add_argument("--cache", default=None,
-                        help="JSON-lines file of CV results to reuse and extend "
-                        "(default: defaults_search_cache.jsonl in --out)")
+    parser.add_argument(
+        "--top", type=int, default=3, help="stage-1 configurations kept for stage 3"
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=2, help="repetitions of 3-fold CV in stage 3"
+    )
+    parser.add_argument(
+        "--cache",
+        default=None,
+        help="JSON-lines file of CV results to reuse and extend "
+        "(default: defaults_search_cache.jsonl in --out)",
+    )
     args = parser.parse_args(argv)
 
     def log(msg):
@@ -236,8 +250,11 @@ def main(argv=None):
     t0 = time.perf_counter()
 
     if args.quick:
-        grid1 = [dict(hidden_layer_sizes=h, dropout=d) for h in [(128,), (256,)]
-                 for d in (0.0, 0.5)]
+        grid1 = [
+            dict(hidden_layer_sizes=h, dropout=d)
+            for h in [(128,), (256,)]
+            for d in (0.0, 0.5)
+        ]
     else:
         grid1 = [
             dict(hidden_layer_sizes=h, dropout=d, learning_rate_init=lr)
@@ -307,7 +324,7 @@ def main(argv=None):
     result = {
         "chosen": chosen,
         "current_defaults": current,
-        "stages": {k: v for k, v in stages.items()},
+        "stages": dict(stages),
         "wall_time_s": round(elapsed, 1),
         "quick": args.quick,
         "environment": {

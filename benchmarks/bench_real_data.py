@@ -191,7 +191,9 @@ def auto_threshold_available():
     X = rng.normal(size=(60, 3))
     Y = (X[:, :2] + 0.3 * rng.normal(size=(60, 2)) > 0).astype(int)
     try:
-        MultiLabelNNClassifier((4,), epochs=2, threshold="auto", random_state=0).fit(X, Y)
+        MultiLabelNNClassifier((4,), epochs=2, threshold="auto", random_state=0).fit(
+            X, Y
+        )
     except (NotImplementedError, ValueError, TypeError) as exc:
         return False, f"{type(exc).__name__}: {exc}"
     return True, None
@@ -328,8 +330,10 @@ def plot(results, path):
     metrics = ["micro_f1", "macro_f1", "samples_f1", "subset_accuracy", "hamming_loss"]
     names = ["micro-F1", "macro-F1", "samples-F1", "subset acc.", "Hamming loss ↓"]
     dsets = list(results["datasets"])
-    fig, axes = plt.subplots(len(dsets), 1, figsize=(11, 3.6 * len(dsets)), squeeze=False)
-    for ax, ds in zip(axes[:, 0], dsets):
+    fig, axes = plt.subplots(
+        len(dsets), 1, figsize=(11, 3.6 * len(dsets)), squeeze=False
+    )
+    for ax, ds in zip(axes[:, 0], dsets, strict=True):
         methods = [m for m, r in results["datasets"][ds]["methods"].items()
                    if r.get("available", True)]  # fmt: skip
         width = 0.8 / len(methods)
@@ -449,9 +453,13 @@ def main(argv=None):
     (out / f"{stem}.json").write_text(json.dumps(results, indent=1, default=list))
     md = markdown(results, results["seeds"])
     (out / f"{stem}.md").write_text(
-        md + "\nWall time: "
-        + " + ".join(f"{t:.0f} s" for t in results.get(
-            "runs_wall_time_s", [results["wall_time_s"]]) if t is not None)
+        md
+        + "\nWall time: "
+        + " + ".join(
+            f"{t:.0f} s"
+            for t in results.get("runs_wall_time_s", [results["wall_time_s"]])
+            if t is not None
+        )
         + " (`python benchmarks/bench_real_data.py`; the JSON lists each run).\n"
     )
     plot(results, out / f"{stem}.png")

@@ -90,19 +90,8 @@ def _plain_sklearn_refs(app, what, name, obj, options, lines):
     lines[:] = text.split("\n")
 
 
-# "of shape (n_features_in_,)": reST reads a bare word ending in "_" as a link
-# to a target of that name. scikit-learn writes (`n_features_in_`,); until our
-# docstrings all do, quote such attribute names in shapes.
-_BARE_ATTRIBUTE_IN_SHAPE = re.compile(r"(?<=shape \()([A-Za-z]\w*_)(?=[,)])")
-
-
-def _quote_attributes_in_shapes(app, what, name, obj, options, lines):
-    lines[:] = [_BARE_ATTRIBUTE_IN_SHAPE.sub(r"``\1``", line) for line in lines]
-
-
 def setup(app):
     app.connect("autodoc-process-docstring", _plain_sklearn_refs)
-    app.connect("autodoc-process-docstring", _quote_attributes_in_shapes)
 
 
 # -- sphinx-gallery -----------------------------------------------------------
