@@ -78,7 +78,8 @@ RECOMMENDED = dict(
 LABELS = {
     "nn": "MultiLabelNN (defaults, t=0.5)",
     "nn_recommended": "MultiLabelNN (recommended defaults, t=0.5)",
-    "nn_auto": 'MultiLabelNN (defaults, threshold="auto")',
+    "nn_auto": 'MultiLabelNN (defaults, threshold="auto", micro-F1)',
+    "nn_auto_f1": 'MultiLabelNN (threshold="auto", per-label F1)',
     "mlp": "MLPClassifier (max_iter=500)",
     "logreg": "One-vs-rest LogisticRegression",
     "rf": "RandomForest (300 trees)",
@@ -166,6 +167,8 @@ def make_method(name, seed, quick):
         return nn(seed, quick, **RECOMMENDED, threshold=0.5)
     if name == "nn_auto":
         return nn(seed, quick, threshold="auto")
+    if name == "nn_auto_f1":
+        return nn(seed, quick, threshold="auto", threshold_scoring="f1")
     if name == "mlp":
         return MLPClassifier(
             max_iter=50 if quick else 500, early_stopping=False, random_state=seed

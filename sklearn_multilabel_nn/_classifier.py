@@ -14,6 +14,7 @@ from sklearn.base import (
     ClassifierMixin,
     MultiOutputMixin,
     _fit_context,
+    clone,
 )
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
@@ -144,20 +145,28 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
     threshold : float, array-like of shape (n_labels,) or "auto", default=0.5
         Probability cut-off of ``predict``, one shared value or one per label.
         Read at prediction time, so ``set_params(threshold=...)`` needs no
-        refit. ``"auto"`` tunes one threshold per label, without refitting the
-        network, on its predictions for the held-out ``validation_fraction``
-        of the training data (held out even without early stopping), see
-        :func:`~sklearn_multilabel_nn.tune_thresholds`. A label with fewer
+        refit. ``"auto"`` tunes one threshold per label on held-out
+        predictions (see ``threshold_cv``) with
+        :func:`~sklearn_multilabel_nn.tune_thresholds`; a label with fewer
         than 5 positives (or negatives) there keeps 0.5.
 
-    threshold_scoring : str or objective, default="f1"
+    threshold_scoring : str or objective, default="f1_micro"
         What ``threshold="auto"`` maximises: a name in
-        :data:`~sklearn_multilabel_nn.THRESHOLD_SCORINGS` ("f1" per label,
-        which maximises macro-F1; "f1_micro"; "f1_samples";
-        "jaccard_samples"; "neg_hamming_loss"; ...), an
+        :data:`~sklearn_multilabel_nn.THRESHOLD_SCORINGS` ("f1_micro";
+        "f1" per label, which maximises macro-F1 but lowers rare labels'
+        thresholds enough to cost micro-F1; "f1_samples"; "jaccard_samples";
+        "neg_hamming_loss"; ...), an
         :class:`~sklearn_multilabel_nn.FBetaScore`, a
         :class:`~sklearn_multilabel_nn.MisclassificationCost`, or a callable
         ``func(tp, fp, fn, tn)`` of one label's counts.
+
+    threshold_cv : int or None, default=5
+        Where ``threshold="auto"`` gets its held-out predictions. An int k:
+        out-of-fold predictions of k networks trained on iteratively
+        stratified folds of the training data (k extra fits, every sample
+        used once for tuning), then the final network on all the data. None:
+        the final network's predictions on its held-out
+        ``validation_fraction`` (no extra fit, but far fewer samples).
 
     min_labels : int, default=0
         Every prediction gets at least this many labels: when fewer pass their
@@ -266,6 +275,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             CountObjective,
             callable,
         ],
+        "threshold_cv": [None, Interval(Integral, 2, None, closed="left")],
         "min_labels": [Interval(Integral, 0, None, closed="left")],
         "max_labels": [None, Interval(Integral, 1, None, closed="left")],
         "warm_start": ["boolean"],
@@ -295,7 +305,8 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         n_iter_no_change=10,
         tol=1e-4,
         threshold=0.5,
-        threshold_scoring="f1",
+        threshold_scoring="f1_micro",
+        threshold_cv=5,
         min_labels=0,
         max_labels=None,
         warm_start=False,
@@ -322,6 +333,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         self.tol = tol
         self.threshold = threshold
         self.threshold_scoring = threshold_scoring
+        self.threshold_cv = threshold_cv
         self.min_labels = min_labels
         self.max_labels = max_labels
         self.warm_start = warm_start
@@ -436,8 +448,11 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             # A fresh optimizer for every fit (warm_start keeps the weights).
             optimizer = self._optimizer = self._make_optimizer(K)
 
+        oof_scores = None
+        if self._tunes_thresholds() and self.threshold_cv and not one_epoch:
+            oof_scores = self._out_of_fold_scores(X, Y, sample_weight, seed)
         use_validation = not one_epoch and (
-            self.early_stopping or self._tunes_thresholds()
+            self.early_stopping or (self._tunes_thresholds() and oof_scores is None)
         )
         train_idx, val_idx = np.arange(X.shape[0]), None
         if use_validation:
@@ -473,6 +488,8 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         self.history_ = history
         self.loss_curve_ = history["loss"]
         self.best_epoch_ = best_epoch
+        if oof_scores is not None:
+            validation = (None, Y, oof_scores)
         self.thresholds_ = self._fit_thresholds(validation)
         return self
 
@@ -572,11 +589,28 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         if validation is None or self._target_encoder.kind == "multiclass":
             # partial_fit has no held-out data; multiclass predicts by argmax.
             return getattr(self, "thresholds_", np.full(self.n_outputs_, 0.5))
-        X_val, Y_val, _ = validation
-        proba = _keras().predict_scores(
-            self._network, X_val, from_logits=self._from_logits, engine=self.engine
-        )
-        return tune_thresholds(Y_val, proba, scoring=self.threshold_scoring).thresholds
+        X_val, Y_val, scores = validation
+        if X_val is not None:  # the final network's held-out split
+            scores = _keras().predict_scores(
+                self._network, X_val, from_logits=self._from_logits, engine=self.engine
+            )
+        return tune_thresholds(Y_val, scores, scoring=self.threshold_scoring).thresholds
+
+    def _out_of_fold_scores(self, X, Y, sample_weight, seed):
+        """Sigmoid scores of every training sample from a network that did
+        not see it (``threshold_cv`` folds, stratified for multi-label Y)."""
+        from ._stratify import IterativeStratifiedKFold
+
+        if self._target_encoder.kind == "multiclass":
+            return None
+        folds = IterativeStratifiedKFold(n_splits=self.threshold_cv, random_state=seed)
+        member = clone(self).set_params(threshold=0.5, warm_start=False, verbose=0)
+        scores = np.zeros(Y.shape, dtype=float)
+        for k, (train, test) in enumerate(folds.split(X, Y)):
+            member.set_params(random_state=seed + k + 1)
+            member.fit(X[train], Y[train], sample_weight=sample_weight[train])
+            scores[test] = member._network_scores(X[test])
+        return scores
 
     def _current_thresholds(self):
         if self._tunes_thresholds():

@@ -403,15 +403,15 @@ def test_dataframe_feature_names(multilabel_data):
 
 
 def test_auto_thresholds_are_tuned_on_held_out_predictions(rng):
-    # Two rare labels a 0.5 cut misses: tuning must lower their thresholds.
+    # Rare labels a 0.5 cut misses: tuning for per-label F1 lowers thresholds.
     X = rng.normal(size=(600, 6))
     Y = np.column_stack(
         [X[:, i] + 0.7 * rng.normal(size=600) > 1.3 for i in range(3)]
     ).astype(int)
     fixed = tiny_clf(epochs=30).fit(X, Y)
-    tuned = tiny_clf(epochs=30, threshold="auto", validation_fraction=0.3).fit(X, Y)
+    tuned = tiny_clf(epochs=30, threshold="auto", threshold_scoring="f1").fit(X, Y)
     assert tuned.thresholds_.shape == (3,)
-    assert not np.allclose(tuned.thresholds_, 0.5)
+    assert np.all(tuned.thresholds_ < 0.5)
     np.testing.assert_array_equal(
         tuned.predict(X), (tuned.predict_proba(X) >= tuned.thresholds_).astype(int)
     )
@@ -419,8 +419,15 @@ def test_auto_thresholds_are_tuned_on_held_out_predictions(rng):
 
     f1 = lambda clf: f1_score(Y, clf.predict(X), average="macro")  # noqa: E731
     assert f1(tuned) > f1(fixed)
-    micro = tiny_clf(epochs=30, threshold="auto", threshold_scoring="f1_micro")
-    assert micro.fit(X, Y).thresholds_.shape == (3,)
+    # Without cross-fitting, the held-out validation split is used instead.
+    split = tiny_clf(
+        epochs=30, threshold="auto", threshold_cv=None, validation_fraction=0.3
+    ).fit(X, Y)
+    assert split.thresholds_.shape == (3,) and not np.allclose(split.thresholds_, 0.5)
+    # set_params(threshold=...) afterwards overrides the tuned values.
+    tuned.set_params(threshold=0.5)
+    expected = (tuned.predict_proba(X) >= 0.5).astype(int)
+    np.testing.assert_array_equal(tuned.predict(X), expected)
 
 
 def test_min_and_max_labels(fitted_clf, multilabel_data):
