@@ -7,9 +7,12 @@ compiled program built from Keras's stateless API, and reuses compiled programs
 across fits of the same architecture (``_PROGRAMS``), so cross-validation and
 grid search compile once per configuration rather than once per fold.
 
-Sparse inputs are densified a chunk of rows at a time; a chunk holds at most
-``sklearn.get_config()["working_memory"]`` MiB of dense data, so a
-large sparse matrix is never densified whole.
+Sparse inputs are densified a chunk of rows at a time, and a chunk holds at
+most a quarter of ``sklearn.get_config()["working_memory"]`` MiB (1 GiB unless
+set with ``sklearn.config_context``) of dense data: on its way to the device a
+chunk exists as a host copy and a device copy, and we wait for each chunk to be
+consumed before densifying the next, so a large sparse matrix is never
+densified whole and the densified data stay within ``working_memory``.
 """
 
 import json
@@ -73,8 +76,8 @@ def _use_fast_path(engine):
 
 
 def chunk_rows(n_features_per_row, *, minimum=1, maximum=None):
-    """Rows of dense floats that fit in sklearn's ``working_memory``."""
-    budget = get_config()["working_memory"] * 2**20
+    """Rows of dense floats in one chunk: a quarter of ``working_memory``."""
+    budget = get_config()["working_memory"] * 2**20 / 4
     row_bytes = _float().itemsize * max(1, n_features_per_row)
     rows = max(minimum, int(budget // row_bytes))
     return rows if maximum is None else min(rows, maximum)
@@ -84,12 +87,20 @@ def _row_size(X):
     return int(np.prod(X.shape[1:]))
 
 
-def _dense_rows(X, rows):
-    """Dense float copy of ``X[rows]`` (only these rows are densified)."""
+def _dense_rows(X, rows, out=None):
+    """Dense float copy of ``X[rows]`` (only these rows are densified),
+    written into ``out`` when given (saving one copy)."""
     part = X[rows]
-    if sp.issparse(part):
-        part = part.toarray()
-    return np.asarray(part, dtype=_float())
+    if out is None:
+        part = part.toarray() if sp.issparse(part) else part
+        return np.asarray(part, dtype=_float())
+    if sp.issparse(part) and part.dtype == out.dtype:
+        part.toarray(out=out)
+    elif sp.issparse(part):
+        out[...] = part.toarray()
+    else:
+        out[...] = part
+    return out
 
 
 def _fits_in_budget(X):
@@ -621,6 +632,9 @@ def _train_jax(
                 tv, ntv, ov, chunk_loss = program["train_chunk"](
                     tv, ntv, ov, Xc, Yc, Wc, Mc, pos_weight
                 )
+                # Wait before densifying the next chunk: otherwise JAX's
+                # asynchronous dispatch lets chunks pile up beyond the budget.
+                jax.block_until_ready(chunk_loss)
                 epoch_loss = epoch_loss + chunk_loss
             epoch_loss = epoch_loss / n
         losses.append(epoch_loss)
@@ -669,7 +683,7 @@ def _padded_chunk(X, Y, w, rows, per_chunk, batch_size):
     size = per_chunk * batch_size
     k = rows.shape[0]
     Xc = np.zeros((size,) + X.shape[1:], dtype=_float())
-    Xc[:k] = _dense_rows(X, rows)
+    _dense_rows(X, rows, out=Xc[:k])
     Yc = np.zeros((size, Y.shape[1]), dtype=_float())
     Yc[:k] = Y[rows]
     Wc = np.zeros(size, dtype=_float())
