@@ -464,6 +464,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             self.loss,
             from_logits=self._from_logits,
             pos_weight=self._pos_weight(Y[train_idx]),
+            dtype=self.dtype,
         )
         history, best_epoch = K.train(
             self._network, optimizer, loss,

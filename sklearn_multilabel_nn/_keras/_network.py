@@ -155,8 +155,9 @@ class MultiLabelBinaryLoss(keras.losses.Loss):
         gamma=0.0,
         name="multilabel_binary_loss",
         reduction="sum_over_batch_size",
+        dtype=None,
     ):
-        super().__init__(name=name, reduction=reduction)
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
         self.from_logits = bool(from_logits)
         self.pos_weight = None if pos_weight is None else [float(w) for w in pos_weight]
         self.gamma = float(gamma)
@@ -174,16 +175,22 @@ class MultiLabelBinaryLoss(keras.losses.Loss):
             "gamma": self.gamma,
             "name": self.name,
             "reduction": self.reduction,
+            "dtype": self.dtype,
         }
 
 
-def make_loss(loss, *, from_logits, pos_weight=None):
-    """Resolve the ``loss`` parameter to a Keras loss object."""
-    if loss == "binary_crossentropy":
-        return MultiLabelBinaryLoss(from_logits=from_logits, pos_weight=pos_weight)
-    if loss == "focal":
+def make_loss(loss, *, from_logits, pos_weight=None, dtype=None):
+    """Resolve the ``loss`` parameter to a Keras loss object.
+
+    ``dtype`` is the precision the loss is computed in (Keras's floatx when
+    None); it must match the network's for float64 training on model.fit.
+    """
+    if loss in ("binary_crossentropy", "focal"):
         return MultiLabelBinaryLoss(
-            from_logits=from_logits, pos_weight=pos_weight, gamma=2.0
+            from_logits=from_logits,
+            pos_weight=pos_weight,
+            gamma=2.0 if loss == "focal" else 0.0,
+            dtype=dtype,
         )
     if isinstance(loss, str):
         return keras.losses.get(loss)
