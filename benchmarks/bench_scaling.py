@@ -65,6 +65,29 @@ def dense_data(n, n_labels, seed=0):
     return X, Y
 
 
+def _block_each_chunk():
+    """Diagnostic only (package code untouched): make the engine wait for
+    each sparse chunk's training step before densifying the next one, i.e.
+    put back-pressure on JAX's asynchronous dispatch."""
+    import jax
+
+    from sklearn_multilabel_nn._keras import _engine
+
+    compile_ = _engine._compile
+
+    def patched(*args, **kwargs):
+        program = dict(compile_(*args, **kwargs))
+        train_chunk = program["train_chunk"]
+
+        def blocking(*a):
+            return jax.block_until_ready(train_chunk(*a))
+
+        program["train_chunk"] = blocking
+        return program
+
+    _engine._compile = patched
+
+
 def run_point(spec):
     import numpy as np
     import sklearn
@@ -72,6 +95,8 @@ def run_point(spec):
     import sklearn_multilabel_nn._keras  # noqa: F401  (import keras/jax first)
     from sklearn_multilabel_nn import MultiLabelNNClassifier
 
+    if spec.get("block_each_chunk"):
+        _block_each_chunk()
     out = {"spec": spec, "rss_after_imports_mib": _rss_mib()}
     tic = time.perf_counter()
     if spec["kind"] == "dense":
@@ -156,6 +181,15 @@ def grid(quick):
     return specs
 
 
+def diagnose_specs(quick):
+    """Sparse chunked path with and without waiting for each chunk."""
+    n = 100_000 if quick else 300_000
+    base = {"kind": "sparse", "n": n, "n_features": 5000, "n_labels": 100, "doc_length": 11,
+            "hidden": [128], "batch_size": 256, "epochs": 1, "warmup": False}
+    return [dict(base, working_memory=1024), dict(base, working_memory=1024, block_each_chunk=True),
+            dict(base, n=1_000_000, working_memory=128, block_each_chunk=True)]
+
+
 def markdown(results):
     lines = ["# Scaling benchmark", ""]
     lines.append(
@@ -172,7 +206,7 @@ def markdown(results):
     for r in results["points"]:
         s = r["spec"]
         if s["kind"] != "dense":
-            continue
+            continue  # noqa
         if "error" in r:
             lines.append(f"| {s['n']} | {s['n_labels']} | error: {r['error'][:80]} | | | | | |")
             continue
@@ -194,13 +228,14 @@ def markdown(results):
         if "error" in r:
             lines.append(f"| {s['n']} | | {s['working_memory']} | error: {r['error'][:80]} | | | | | |")
             continue
+        wm = f"{s['working_memory']}" + (" + wait per chunk (diagnostic)" if s.get("block_each_chunk") else "")
         lines.append(
-            f"| {s['n']:,} | {r['density']:.4f} | {s['working_memory']} | {r['s_per_epoch']:.1f} | "
+            f"| {s['n']:,} | {r['density']:.4f} | {wm} | {r['s_per_epoch']:.1f} | "
             f"{r['samples_per_s']:,.0f} | {r['data_mib']:.0f} | {r['rss_after_data_mib']:.0f} | "
             f"{r['peak_rss_mib']:.0f} | {'yes' if r['peak_rss_mib'] < 2048 else 'NO'} |"
         )
     lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines)  # noqa
 
 
 def plot(results, path):
@@ -235,7 +270,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--point", help=argparse.SUPPRESS)
-    parser.add_argument("--only", choices=["dense", "sparse"], default=None)
+    parser.add_argument("--only", choices=["dense", "sparse", "diagnose"], default=None)
     parser.add_argument("--timeout", type=int, default=900, help="seconds per point")
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
@@ -244,8 +279,9 @@ def main(argv=None):
         return 0
     tic = time.perf_counter()
     points = []
-    for spec in grid(args.quick):
-        if args.only and spec["kind"] != args.only:
+    specs = diagnose_specs(args.quick) if args.only == "diagnose" else grid(args.quick)
+    for spec in specs:
+        if args.only and args.only != "diagnose" and spec["kind"] != args.only:
             continue
         res = spawn(spec, args.timeout)
         points.append(res)
