@@ -181,6 +181,43 @@ def grid(quick):
     return specs
 
 
+def trace_memory(n=200_000, working_memory=32):
+    """Diagnostic: which host (numpy) allocations are alive when training
+    starts on the sparse problem (tracemalloc; JAX buffers are not seen)."""
+    import tracemalloc
+
+    import sklearn
+
+    sys.path.insert(0, str(HERE))
+    from bench_speed import text_like
+
+    from sklearn_multilabel_nn import MultiLabelNNClassifier
+    from sklearn_multilabel_nn._keras import _engine
+
+    X, Y = text_like(n_samples=n, n_features=5000, n_labels=100, doc_length=11, random_state=0)
+    lines = [f"text_like n={n:,}: X (CSR) {(X.data.nbytes + X.indices.nbytes + X.indptr.nbytes) / 2**20:.1f} MiB, "
+             f"Y (uint8) {Y.nbytes / 2**20:.1f} MiB; working_memory={working_memory} MiB"]
+    train = _engine._train_jax
+
+    def wrapped(*args, **kwargs):
+        stats = tracemalloc.take_snapshot().statistics("traceback")
+        lines.append(f"host allocations alive when _train_jax starts: {sum(x.size for x in stats) / 2**20:.1f} MiB; largest:")
+        for x in stats[:4]:
+            where = " <- ".join(f"{f.filename.split('/')[-1]}:{f.lineno}" for f in list(x.traceback)[-3:])
+            lines.append(f"  {x.size / 2**20:7.1f} MiB  {where}")
+        return train(*args, **kwargs)
+
+    _engine._train_jax = wrapped
+    tracemalloc.start(25)
+    est = MultiLabelNNClassifier(hidden_layer_sizes=(128,), epochs=1, batch_size=256, dropout=0.0,
+                                 early_stopping=False, random_state=0)
+    with sklearn.config_context(working_memory=working_memory):
+        est.fit(X, Y)
+    lines.append(f"tracemalloc peak during fit: {tracemalloc.get_traced_memory()[1] / 2**20:.1f} MiB")
+    _engine._train_jax = train
+    return "\n".join(lines)
+
+
 def diagnose_specs(quick):
     """Sparse chunked path with and without waiting for each chunk."""
     n = 100_000 if quick else 300_000
@@ -270,10 +307,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--point", help=argparse.SUPPRESS)
-    parser.add_argument("--only", choices=["dense", "sparse", "diagnose"], default=None)
+    parser.add_argument("--only", choices=["dense", "sparse", "diagnose", "trace"], default=None)
     parser.add_argument("--timeout", type=int, default=900, help="seconds per point")
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
+    if args.only == "trace":
+        print(trace_memory())
+        return 0
     if args.point:
         print(json.dumps(run_point(json.loads(args.point))), flush=True)
         return 0
