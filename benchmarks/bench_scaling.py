@@ -89,7 +89,6 @@ def _block_each_chunk():
 
 
 def run_point(spec):
-    import numpy as np
     import sklearn
 
     import sklearn_multilabel_nn._keras  # noqa: F401  (import keras/jax first)
@@ -107,10 +106,17 @@ def run_point(spec):
         from bench_speed import text_like
 
         X, Y = text_like(
-            n_samples=spec["n"], n_features=spec["n_features"], n_labels=spec["n_labels"],
-            mean_labels=2.4, doc_length=spec["doc_length"], noise=0.3, random_state=0,
-        )  # fmt: skip
-        data_mib = (X.data.nbytes + X.indices.nbytes + X.indptr.nbytes + Y.nbytes) / 2**20
+            n_samples=spec["n"],
+            n_features=spec["n_features"],
+            n_labels=spec["n_labels"],
+            mean_labels=2.4,
+            doc_length=spec["doc_length"],
+            noise=0.3,
+            random_state=0,
+        )
+        data_mib = (
+            X.data.nbytes + X.indices.nbytes + X.indptr.nbytes + Y.nbytes
+        ) / 2**20
         out["density"] = X.nnz / (X.shape[0] * X.shape[1])
     out["generate_s"] = time.perf_counter() - tic
     out["data_mib"] = data_mib
@@ -167,16 +173,28 @@ def grid(quick):
     specs = []
     for L in labels:
         for n in sizes:
-            if n * L > 1e8:  # 1e6 x 1000: the dense 0/1 targets alone are 4 GB as float32
+            if (
+                n * L > 1e8
+            ):  # 1e6 x 1000: the dense 0/1 targets alone are 4 GB as float32
                 continue
             epochs = 3 if n <= 100_000 else 1
-            specs.append({"kind": "dense", "n": n, "n_labels": L, "hidden": [64], "batch_size": 256, "epochs": epochs})
+            specs.append(
+                {
+                    "kind": "dense",
+                    "n": n,
+                    "n_labels": L,
+                    "hidden": [64],
+                    "batch_size": 256,
+                    "epochs": epochs,
+                }
+            )
     n_sparse = 100_000 if quick else 1_000_000
     # One timed 1-epoch fit, compile included (seconds against minutes of epoch).
     for wm in (1024, 128):
         specs.append({
-            "kind": "sparse", "n": n_sparse, "n_features": 5000, "n_labels": 100, "doc_length": 11,
-            "hidden": [128], "batch_size": 256, "epochs": 1, "working_memory": wm, "warmup": False,
+            "kind": "sparse", "n": n_sparse, "n_features": 5000, "n_labels": 100,
+            "doc_length": 11, "hidden": [128], "batch_size": 256, "epochs": 1,
+            "working_memory": wm, "warmup": False,
         })  # fmt: skip
     return specs
 
@@ -194,26 +212,46 @@ def trace_memory(n=200_000, working_memory=32):
     from sklearn_multilabel_nn import MultiLabelNNClassifier
     from sklearn_multilabel_nn._keras import _engine
 
-    X, Y = text_like(n_samples=n, n_features=5000, n_labels=100, doc_length=11, random_state=0)
-    lines = [f"text_like n={n:,}: X (CSR) {(X.data.nbytes + X.indices.nbytes + X.indptr.nbytes) / 2**20:.1f} MiB, "
-             f"Y (uint8) {Y.nbytes / 2**20:.1f} MiB; working_memory={working_memory} MiB"]
+    X, Y = text_like(
+        n_samples=n, n_features=5000, n_labels=100, doc_length=11, random_state=0
+    )
+    lines = [
+        f"text_like n={n:,}: X (CSR) "
+        f"{(X.data.nbytes + X.indices.nbytes + X.indptr.nbytes) / 2**20:.1f} MiB, "
+        f"Y (uint8) {Y.nbytes / 2**20:.1f} MiB; working_memory={working_memory} MiB"
+    ]
     train = _engine._train_jax
 
     def wrapped(*args, **kwargs):
         stats = tracemalloc.take_snapshot().statistics("traceback")
-        lines.append(f"host allocations alive when _train_jax starts: {sum(x.size for x in stats) / 2**20:.1f} MiB; largest:")
+        lines.append(
+            f"host allocations alive when _train_jax starts: "
+            f"{sum(x.size for x in stats) / 2**20:.1f} MiB; largest:"
+        )
         for x in stats[:4]:
-            where = " <- ".join(f"{f.filename.split('/')[-1]}:{f.lineno}" for f in list(x.traceback)[-3:])
+            where = " <- ".join(
+                f"{f.filename.split('/')[-1]}:{f.lineno}"
+                for f in list(x.traceback)[-3:]
+            )
             lines.append(f"  {x.size / 2**20:7.1f} MiB  {where}")
         return train(*args, **kwargs)
 
     _engine._train_jax = wrapped
     tracemalloc.start(25)
-    est = MultiLabelNNClassifier(hidden_layer_sizes=(128,), epochs=1, batch_size=256, dropout=0.0,
-                                 early_stopping=False, random_state=0)
+    est = MultiLabelNNClassifier(
+        hidden_layer_sizes=(128,),
+        epochs=1,
+        batch_size=256,
+        dropout=0.0,
+        early_stopping=False,
+        random_state=0,
+    )
     with sklearn.config_context(working_memory=working_memory):
         est.fit(X, Y)
-    lines.append(f"tracemalloc peak during fit: {tracemalloc.get_traced_memory()[1] / 2**20:.1f} MiB")
+    lines.append(
+        f"tracemalloc peak during fit: "
+        f"{tracemalloc.get_traced_memory()[1] / 2**20:.1f} MiB"
+    )
     _engine._train_jax = train
     return "\n".join(lines)
 
@@ -221,23 +259,37 @@ def trace_memory(n=200_000, working_memory=32):
 def diagnose_specs(quick):
     """Sparse chunked path with and without waiting for each chunk."""
     n = 100_000 if quick else 300_000
-    base = {"kind": "sparse", "n": n, "n_features": 5000, "n_labels": 100, "doc_length": 11,
-            "hidden": [128], "batch_size": 256, "epochs": 1, "warmup": False}
-    return [dict(base, working_memory=1024), dict(base, working_memory=1024, block_each_chunk=True),
-            dict(base, n=1_000_000, working_memory=128, block_each_chunk=True)]
+    base = {
+        "kind": "sparse",
+        "n": n,
+        "n_features": 5000,
+        "n_labels": 100,
+        "doc_length": 11,
+        "hidden": [128],
+        "batch_size": 256,
+        "epochs": 1,
+        "warmup": False,
+    }
+    return [
+        dict(base, working_memory=1024),
+        dict(base, working_memory=1024, block_each_chunk=True),
+        dict(base, n=1_000_000, working_memory=128, block_each_chunk=True),
+    ]
 
 
 def markdown(results):
     lines = ["# Scaling benchmark", ""]
     lines.append(
-        f"Fresh subprocess per point; peak = RSS high-water mark (ru_maxrss) of that process. "
+        f"Fresh subprocess per point; peak = RSS high-water mark (ru_maxrss) of "
+        f"that process. "
         f"Wall time {results['wall_s']:.0f} s."
     )
     lines += [
         "",
         f"## Dense X ({N_FEATURES} float32 features), hidden (64,), batch 256",
         "",
-        "| n_samples | n_labels | s/epoch | samples/s | first fit (1 epoch, compile) s | data MiB | RSS after data MiB | peak RSS MiB |",
+        "| n_samples | n_labels | s/epoch | samples/s | first fit (1 epoch, "
+        "compile) s | data MiB | RSS after data MiB | peak RSS MiB |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results["points"]:
@@ -245,17 +297,23 @@ def markdown(results):
         if s["kind"] != "dense":
             continue  # noqa
         if "error" in r:
-            lines.append(f"| {s['n']} | {s['n_labels']} | error: {r['error'][:80]} | | | | | |")
+            lines.append(
+                f"| {s['n']} | {s['n_labels']} | error: {r['error'][:80]} | | | | | |"
+            )
             continue
         lines.append(
-            f"| {s['n']:,} | {s['n_labels']} | {r['s_per_epoch']:.3f} | {r['samples_per_s']:,.0f} | "
-            f"{r['first_fit_1_epoch_s']:.2f} | {r['data_mib']:.0f} | {r['rss_after_data_mib']:.0f} | {r['peak_rss_mib']:.0f} |"
+            f"| {s['n']:,} | {s['n_labels']} | {r['s_per_epoch']:.3f} | "
+            f"{r['samples_per_s']:,.0f} | "
+            f"{r['first_fit_1_epoch_s']:.2f} | {r['data_mib']:.0f} | "
+            f"{r['rss_after_data_mib']:.0f} | {r['peak_rss_mib']:.0f} |"
         )
     lines += [
         "",
-        "## Large sparse X (text_like, 5,000 features, 100 labels), hidden (128,), batch 256",
+        "## Large sparse X (text_like, 5,000 features, 100 labels), hidden (128,), "
+        "batch 256",
         "",
-        "| n_samples | density | working_memory MiB | s/epoch | samples/s | data MiB | RSS after data MiB | peak RSS MiB | peak < 2 GiB |",
+        "| n_samples | density | working_memory MiB | s/epoch | samples/s | data "
+        "MiB | RSS after data MiB | peak RSS MiB | peak < 2 GiB |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
     ]
     for r in results["points"]:
@@ -263,12 +321,18 @@ def markdown(results):
         if s["kind"] != "sparse":
             continue
         if "error" in r:
-            lines.append(f"| {s['n']} | | {s['working_memory']} | error: {r['error'][:80]} | | | | | |")
+            lines.append(
+                f"| {s['n']} | | {s['working_memory']} | error: {r['error'][:80]} | "
+                f"| | | | |"
+            )
             continue
-        wm = f"{s['working_memory']}" + (" + wait per chunk (diagnostic)" if s.get("block_each_chunk") else "")
+        wm = f"{s['working_memory']}" + (
+            " + wait per chunk (diagnostic)" if s.get("block_each_chunk") else ""
+        )
         lines.append(
             f"| {s['n']:,} | {r['density']:.4f} | {wm} | {r['s_per_epoch']:.1f} | "
-            f"{r['samples_per_s']:,.0f} | {r['data_mib']:.0f} | {r['rss_after_data_mib']:.0f} | "
+            f"{r['samples_per_s']:,.0f} | {r['data_mib']:.0f} | "
+            f"{r['rss_after_data_mib']:.0f} | "
             f"{r['peak_rss_mib']:.0f} | {'yes' if r['peak_rss_mib'] < 2048 else 'NO'} |"
         )
     lines.append("")
@@ -282,21 +346,58 @@ def plot(results, path):
     import matplotlib.pyplot as plt
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
-    dense = [r for r in results["points"] if r["spec"]["kind"] == "dense" and "error" not in r]
+    dense = [
+        r
+        for r in results["points"]
+        if r["spec"]["kind"] == "dense" and "error" not in r
+    ]
     for L in sorted({r["spec"]["n_labels"] for r in dense}):
-        pts = sorted((r["spec"]["n"], r["s_per_epoch"], r["peak_rss_mib"], r["rss_after_data_mib"]) for r in dense if r["spec"]["n_labels"] == L)
+        pts = sorted(
+            (
+                r["spec"]["n"],
+                r["s_per_epoch"],
+                r["peak_rss_mib"],
+                r["rss_after_data_mib"],
+            )
+            for r in dense
+            if r["spec"]["n_labels"] == L
+        )
         n = [p[0] for p in pts]
         ax1.loglog(n, [p[1] for p in pts], "o-", label=f"{L} labels")
         ax2.semilogx(n, [p[2] for p in pts], "o-", label=f"{L} labels, peak")
-        ax2.semilogx(n, [p[3] for p in pts], "x:", color=ax2.lines[-1].get_color(), label=f"{L} labels, data loaded")
+        ax2.semilogx(
+            n,
+            [p[3] for p in pts],
+            "x:",
+            color=ax2.lines[-1].get_color(),
+            label=f"{L} labels, data loaded",
+        )
     for r in results["points"]:
         if r["spec"]["kind"] == "sparse" and "error" not in r:
             wm = r["spec"]["working_memory"]
-            ax1.loglog([r["spec"]["n"]], [r["s_per_epoch"]], "s", label=f"sparse 5000 feat., wm={wm}")
-            ax2.semilogx([r["spec"]["n"]], [r["peak_rss_mib"]], "s", label=f"sparse, wm={wm} MiB, peak")
+            ax1.loglog(
+                [r["spec"]["n"]],
+                [r["s_per_epoch"]],
+                "s",
+                label=f"sparse 5000 feat., wm={wm}",
+            )
+            ax2.semilogx(
+                [r["spec"]["n"]],
+                [r["peak_rss_mib"]],
+                "s",
+                label=f"sparse, wm={wm} MiB, peak",
+            )
     ax2.axhline(2048, color="gray", lw=0.8, ls="--")
-    ax1.set(xlabel="n_samples", ylabel="seconds per epoch", title="Training time (batch 256)")
-    ax2.set(xlabel="n_samples", ylabel="MiB (RSS)", title="Peak memory of the fitting process")
+    ax1.set(
+        xlabel="n_samples",
+        ylabel="seconds per epoch",
+        title="Training time (batch 256)",
+    )
+    ax2.set(
+        xlabel="n_samples",
+        ylabel="MiB (RSS)",
+        title="Peak memory of the fitting process",
+    )
     ax1.legend(fontsize=7)
     ax2.legend(fontsize=6)
     fig.tight_layout()
@@ -307,7 +408,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--point", help=argparse.SUPPRESS)
-    parser.add_argument("--only", choices=["dense", "sparse", "diagnose", "trace"], default=None)
+    parser.add_argument(
+        "--only", choices=["dense", "sparse", "diagnose", "trace"], default=None
+    )
     parser.add_argument("--timeout", type=int, default=900, help="seconds per point")
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
@@ -329,16 +432,25 @@ def main(argv=None):
             print(f"  {spec}: ERROR {res['error'][-300:]}", flush=True)
         else:
             print(
-                f"  {spec['kind']} n={spec['n']} labels={spec['n_labels']} wm={spec.get('working_memory', '-')}: "
-                f"{res['s_per_epoch']:.3f} s/epoch, {res['samples_per_s']:,.0f} samples/s, "
-                f"peak {res['peak_rss_mib']:.0f} MiB (after data {res['rss_after_data_mib']:.0f})",
+                f"  {spec['kind']} n={spec['n']} labels={spec['n_labels']} "
+                f"wm={spec.get('working_memory', '-')}: "
+                f"{res['s_per_epoch']:.3f} s/epoch, {res['samples_per_s']:,.0f} "
+                f"samples/s, "
+                f"peak {res['peak_rss_mib']:.0f} MiB (after data "
+                f"{res['rss_after_data_mib']:.0f})",
                 flush=True,
             )
-    import keras  # noqa: F401
     import jax
+    import keras  # noqa: F401
 
-    results = {"quick": args.quick, "jax": jax.__version__, "devices": [str(d) for d in jax.devices()],
-               "cpu_count": os.cpu_count(), "points": points, "wall_s": time.perf_counter() - tic}
+    results = {
+        "quick": args.quick,
+        "jax": jax.__version__,
+        "devices": [str(d) for d in jax.devices()],
+        "cpu_count": os.cpu_count(),
+        "points": points,
+        "wall_s": time.perf_counter() - tic,
+    }
     stem = args.out or ("scaling_quick" if args.quick else "scaling")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{stem}.json").write_text(json.dumps(results, indent=2) + "\n")

@@ -70,7 +70,10 @@ def text_like(
     zipf_words = 1.0 / np.arange(1, n_features + 1) ** 1.1
     zipf_words /= zipf_words.sum()
     topics = np.stack(
-        [rng.choice(n_features, words_per_label, replace=False, p=zipf_words) for _ in range(n_labels)]
+        [
+            rng.choice(n_features, words_per_label, replace=False, p=zipf_words)
+            for _ in range(n_labels)
+        ]
     )
     topic_p = 1.0 / np.arange(1, words_per_label + 1) ** 0.8
     topic_cdf = np.cumsum(topic_p / topic_p.sum())
@@ -108,11 +111,15 @@ def text_like(
         pos = np.searchsorted(topic_cdf, rng.random(t.size))
         words[t] = topics[labels[pick[t]], np.minimum(pos, words_per_label - 1)]
         b = np.flatnonzero(~from_topic)
-        words[b] = np.minimum(np.searchsorted(bg_cdf, rng.random(b.size)), n_features - 1)
+        words[b] = np.minimum(
+            np.searchsorted(bg_cdf, rng.random(b.size)), n_features - 1
+        )
         # Binarise: unique (row, word) pairs, sorted, as CSR.
         key = np.unique(wrow * n_features + words)
         r, c = np.divmod(key, n_features)
-        indptr[start + 1 : stop + 1] = indptr[start] + np.cumsum(np.bincount(r, minlength=m))
+        indptr[start + 1 : stop + 1] = indptr[start] + np.cumsum(
+            np.bincount(r, minlength=m)
+        )
         pieces.append(c.astype(np.int32))
     indices = np.concatenate(pieces)
     data = np.ones(indices.size, dtype=dtype)
@@ -176,7 +183,9 @@ def bench_seed(n_folds=30, keras_folds=None, methods=None):
     X, Y = make_multilabel_classification(
         n_samples=1000, n_features=10, n_classes=3, n_labels=2, random_state=1
     )
-    folds = list(RepeatedKFold(n_splits=10, n_repeats=3, random_state=1).split(X))[:n_folds]
+    folds = list(RepeatedKFold(n_splits=10, n_repeats=3, random_state=1).split(X))[
+        :n_folds
+    ]
 
     def ours(engine):
         def fit_predict(Xtr, Ytr, Xte, seed):
@@ -206,7 +215,9 @@ def bench_seed(n_folds=30, keras_folds=None, methods=None):
         model = keras_mlp(Xtr.shape[1], (20,), Ytr.shape[1], seed)
         model.fit(Xtr32, Ytr32, epochs=100, batch_size=32, verbose=0)
         t = time.perf_counter() - tic
-        proba = keras.ops.convert_to_numpy(model.predict_on_batch(Xte.astype("float32")))
+        proba = keras.ops.convert_to_numpy(
+            model.predict_on_batch(Xte.astype("float32"))
+        )
         return t, (proba >= 0.5).astype(int)
 
     all_methods = {
@@ -226,8 +237,17 @@ def bench_seed(n_folds=30, keras_folds=None, methods=None):
             t, pred = all_methods[m](X[tr], Y[tr], X[te], i)
             times[m].append(t)
             accs[m].append(accuracy_score(Y[te], pred))
-        print(f"  seed fold {i + 1}/{len(folds)}: " + ", ".join(f"{m} {times[m][-1]:.3f}s" for m in names if len(times[m]) == i + 1), flush=True)
-    res = {m: summarize(times[m], {"mean_subset_accuracy": float(np.mean(accs[m]))}) for m in names}
+        print(
+            f"  seed fold {i + 1}/{len(folds)}: "
+            + ", ".join(
+                f"{m} {times[m][-1]:.3f}s" for m in names if len(times[m]) == i + 1
+            ),
+            flush=True,
+        )
+    res = {
+        m: summarize(times[m], {"mean_subset_accuracy": float(np.mean(accs[m]))})
+        for m in names
+    }
     ref = res.get("MLPClassifier")
     if ref:
         for m in names:
@@ -243,7 +263,12 @@ def bench_seed(n_folds=30, keras_folds=None, methods=None):
             "30-fit total <= 1/3 MLPClassifier": ours_["total_ratio_vs_mlp"] <= 1 / 3,
             "mean subset accuracy >= 0.82": ours_["mean_subset_accuracy"] >= 0.82,
         }
-    return {"n_fits": len(folds), "keras_folds": keras_folds, "methods": res, "goals": goals}
+    return {
+        "n_fits": len(folds),
+        "keras_folds": keras_folds,
+        "methods": res,
+        "goals": goals,
+    }
 
 
 # --------------------------------------------------------------------------
@@ -251,10 +276,10 @@ def bench_seed(n_folds=30, keras_folds=None, methods=None):
 # --------------------------------------------------------------------------
 def bench_text(repeats=3, epochs=20, hidden=(256,), batch_size=32, methods=None):
     import keras
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.metrics import f1_score
     from sklearn.model_selection import train_test_split
     from sklearn.neural_network import MLPClassifier
-    from sklearn.exceptions import ConvergenceWarning
 
     from sklearn_multilabel_nn import MultiLabelNNClassifier
 
@@ -262,7 +287,8 @@ def bench_text(repeats=3, epochs=20, hidden=(256,), batch_size=32, methods=None)
     Y = Y.astype(np.int64)
     Xtr, Xte, Ytr, Yte = train_test_split(X, Y, test_size=0.25, random_state=0)
     data = {
-        "generator": "text_like(n_samples=7400, n_features=1836, n_labels=159, mean_labels=2.4, random_state=0)",
+        "generator": "text_like(n_samples=7400, n_features=1836, n_labels=159, "
+        "mean_labels=2.4, random_state=0)",
         "generation_s": t_gen,
         "shape": list(X.shape),
         "density": X.nnz / (X.shape[0] * X.shape[1]),
@@ -302,9 +328,17 @@ def bench_text(repeats=3, epochs=20, hidden=(256,), batch_size=32, methods=None)
     def plain_keras(seed):
         tic = time.perf_counter()
         model = keras_mlp(Xtr.shape[1], hidden, Ytr.shape[1], seed)
-        model.fit(Xtr_dense, Ytr.astype("float32"), epochs=epochs, batch_size=batch_size, verbose=0)
+        model.fit(
+            Xtr_dense,
+            Ytr.astype("float32"),
+            epochs=epochs,
+            batch_size=batch_size,
+            verbose=0,
+        )
         t = time.perf_counter() - tic
-        proba = keras.ops.convert_to_numpy(model.predict(Xte_dense, batch_size=1024, verbose=0))
+        proba = keras.ops.convert_to_numpy(
+            model.predict(Xte_dense, batch_size=1024, verbose=0)
+        )
         return t, (proba >= 0.5).astype(int)
 
     all_methods = {
@@ -321,9 +355,19 @@ def bench_text(repeats=3, epochs=20, hidden=(256,), batch_size=32, methods=None)
             t, pred = all_methods[m](i)
             times[m].append(t)
             f1s[m].append(f1_score(Yte, pred, average="micro", zero_division=0))
-        print(f"  text repeat {i + 1}/{repeats}: " + ", ".join(f"{m} {times[m][-1]:.2f}s F1 {f1s[m][-1]:.3f}" for m in names), flush=True)
+        print(
+            f"  text repeat {i + 1}/{repeats}: "
+            + ", ".join(f"{m} {times[m][-1]:.2f}s F1 {f1s[m][-1]:.3f}" for m in names),
+            flush=True,
+        )
     res = {
-        m: summarize(times[m], {"micro_f1_mean": float(np.mean(f1s[m])), "micro_f1": [float(v) for v in f1s[m]]})
+        m: summarize(
+            times[m],
+            {
+                "micro_f1_mean": float(np.mean(f1s[m])),
+                "micro_f1": [float(v) for v in f1s[m]],
+            },
+        )
         for m in names
     }
     ref = res.get("MLPClassifier")
@@ -335,7 +379,8 @@ def bench_text(repeats=3, epochs=20, hidden=(256,), batch_size=32, methods=None)
     if ours_ and ref:
         goals = {
             "fit <= 0.2x MLPClassifier": ours_["median_ratio_vs_mlp"] <= 0.2,
-            "micro-F1 >= MLPClassifier's": ours_["micro_f1_mean"] >= ref["micro_f1_mean"],
+            "micro-F1 >= MLPClassifier's": ours_["micro_f1_mean"]
+            >= ref["micro_f1_mean"],
         }
     return {"data": data, "methods": res, "goals": goals}
 
@@ -352,9 +397,12 @@ def bench_overhead(repeats=7, epochs=(10, 510)):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(64, 2)).astype(np.float32)
     y = (X[:, 0] + X[:, 1] > 0).astype(int).reshape(-1, 1)
-    out = {"problem": "64 rows x 2 features, 1 label, hidden (4,), batch 64 (1 step/epoch)"}
+    out = {
+        "problem": "64 rows x 2 features, 1 label, hidden (4,), batch 64 (1 step/epoch)"
+    }
     for engine, eps in (("auto", epochs), ("keras", (5, 55))):
-        def fit(n_epochs):
+
+        def fit(n_epochs, engine=engine):
             est = MultiLabelNNClassifier(
                 hidden_layer_sizes=(4,), epochs=n_epochs, batch_size=64, dropout=0.0,
                 early_stopping=False, random_state=0, engine=engine,
@@ -368,15 +416,26 @@ def bench_overhead(repeats=7, epochs=(10, 510)):
             hi.append(fit(eps[1]))
         per_epoch = (statistics.median(hi) - statistics.median(lo)) / (eps[1] - eps[0])
         fixed = statistics.median(lo) - eps[0] * per_epoch
-        name = "MultiLabelNNClassifier" if engine == "auto" else "MultiLabelNNClassifier[engine=keras]"
+        name = (
+            "MultiLabelNNClassifier"
+            if engine == "auto"
+            else "MultiLabelNNClassifier[engine=keras]"
+        )
         out[name] = {
             "epochs_compared": list(eps),
             "per_epoch_us": per_epoch * 1e6,
             "fixed_per_fit_ms": fixed * 1e3,
             "first_fit_s": first[0],
-            "median_fit_s": {str(eps[0]): statistics.median(lo), str(eps[1]): statistics.median(hi)},
+            "median_fit_s": {
+                str(eps[0]): statistics.median(lo),
+                str(eps[1]): statistics.median(hi),
+            },
         }
-        print(f"  overhead {name}: {per_epoch * 1e6:.1f} us/epoch, fixed {fixed * 1e3:.1f} ms/fit", flush=True)
+        print(
+            f"  overhead {name}: {per_epoch * 1e6:.1f} us/epoch, fixed "
+            f"{fixed * 1e3:.1f} ms/fit",
+            flush=True,
+        )
     return out
 
 
@@ -406,35 +465,52 @@ def markdown(results):
     lines = ["# Speed benchmark", ""]
     env = results["environment"]
     lines.append(
-        f"Keras {env['keras']} ({env['keras_backend']}), JAX {env['jax']} on {', '.join(env['jax_devices'])}, "
+        f"Keras {env['keras']} ({env['keras_backend']}), JAX {env['jax']} on "
+        f"{', '.join(env['jax_devices'])}, "
         f"scikit-learn {env['scikit-learn']}, {env['cpu_count']} CPU cores; "
-        f"wall time {results['wall_s']:.0f} s. TensorFlow/PyTorch not installed (not measured)."
+        f"wall time {results['wall_s']:.0f} s. TensorFlow/PyTorch not installed "
+        f"(not measured)."
     )
     lines.append("")
     if "seed" in results:
         s = results["seed"]
         lines += [
-            f"## Seed workload ({s['n_fits']} fits of RepeatedKFold(10, 3); 900 train rows, 100 epochs, batch 32)",
+            f"## Seed workload ({s['n_fits']} fits of RepeatedKFold(10, 3); 900 "
+            f"train rows, 100 epochs, batch 32)",
             "",
-            "Totals include the first fit (JIT compile). 'total vs MLP' compares with MLPClassifier over the same folds.",
+            "Totals include the first fit (JIT compile). 'total vs MLP' compares "
+            "with MLPClassifier over the same folds.",
             "",
-            "| method | fits | median s/fit | first fit s | total s | median vs MLP | total vs MLP | mean subset acc. |",
+            "| method | fits | median s/fit | first fit s | total s | median vs MLP "
+            "| total vs MLP | mean subset acc. |",
             "|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for m, r in s["methods"].items():
             lines.append(
-                f"| {m} | {r['n']} | {r['median_s']:.3f} | {r['first_s']:.2f} | {r['total_s']:.1f} | "
-                f"{r.get('median_ratio_vs_mlp', float('nan')):.3f} | {r.get('total_ratio_vs_mlp', float('nan')):.3f} | "
+                f"| {m} | {r['n']} | {r['median_s']:.3f} | {r['first_s']:.2f} | "
+                f"{r['total_s']:.1f} | "
+                f"{r.get('median_ratio_vs_mlp', float('nan')):.3f} | "
+                f"{r.get('total_ratio_vs_mlp', float('nan')):.3f} | "
                 f"{r['mean_subset_accuracy']:.3f} |"
             )
-        lines += [""] + [f"- {g}: **{'met' if ok else 'NOT met'}**" for g, ok in (s["goals"] or {}).items()] + [""]
+        lines += (
+            [""]
+            + [
+                f"- {g}: **{'met' if ok else 'NOT met'}**"
+                for g, ok in (s["goals"] or {}).items()
+            ]
+            + [""]
+        )
     if "text" in results:
         t = results["text"]
         d = t["data"]
         lines += [
-            f"## Text-like sparse problem ({d['shape'][0]} x {d['shape'][1]}, density {d['density']:.4f}, "
-            f"{d['mean_labels_per_sample']:.2f} labels/sample of 159; hidden {tuple(d['hidden_layer_sizes'])}, "
-            f"{d['epochs']} epochs, batch {d['batch_size']}; {d['n_train']} train / {d['n_test']} test)",
+            f"## Text-like sparse problem ({d['shape'][0]} x {d['shape'][1]}, "
+            f"density {d['density']:.4f}, "
+            f"{d['mean_labels_per_sample']:.2f} labels/sample of 159; hidden "
+            f"{tuple(d['hidden_layer_sizes'])}, "
+            f"{d['epochs']} epochs, batch {d['batch_size']}; {d['n_train']} train / "
+            f"{d['n_test']} test)",
             "",
             "| method | median fit s | first fit s | median vs MLP | micro-F1 |",
             "|---|---:|---:|---:|---:|",
@@ -442,26 +518,57 @@ def markdown(results):
         for m, r in t["methods"].items():
             lines.append(
                 f"| {m} | {r['median_s']:.2f} | {r['first_s']:.2f} | "
-                f"{r.get('median_ratio_vs_mlp', float('nan')):.3f} | {r['micro_f1_mean']:.3f} |"
+                f"{r.get('median_ratio_vs_mlp', float('nan')):.3f} | "
+                f"{r['micro_f1_mean']:.3f} |"
             )
-        lines += [""] + [f"- {g}: **{'met' if ok else 'NOT met'}**" for g, ok in (t["goals"] or {}).items()] + [""]
+        lines += (
+            [""]
+            + [
+                f"- {g}: **{'met' if ok else 'NOT met'}**"
+                for g, ok in (t["goals"] or {}).items()
+            ]
+            + [""]
+        )
     if "overhead" in results:
         o = results["overhead"]
-        lines += [f"## Engine overhead ({o['problem']})", "", "| engine | per epoch | fixed per fit |", "|---|---:|---:|"]
+        lines += [
+            f"## Engine overhead ({o['problem']})",
+            "",
+            "| engine | per epoch | fixed per fit |",
+            "|---|---:|---:|",
+        ]
         for m, r in o.items():
             if isinstance(r, dict):
-                lines.append(f"| {m} | {r['per_epoch_us']:.0f} us | {r['fixed_per_fit_ms']:.1f} ms |")
+                lines.append(
+                    f"| {m} | {r['per_epoch_us']:.0f} us | "
+                    f"{r['fixed_per_fit_ms']:.1f} ms |"
+                )
         lines.append("")
     return "\n".join(lines)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="few fits, few epochs (smoke run)")
-    parser.add_argument("--full", action="store_true", help="all 30 folds for every anchor; text: 3 x 20 epochs")
-    parser.add_argument("--keras-folds", type=int, default=10, help="folds for the two keras.fit-based anchors (default 10)")
-    parser.add_argument("--only", default="seed,text,overhead", help="comma-separated sections")
-    parser.add_argument("--out", default=None, help="output stem (default speed or speed_quick)")
+    parser.add_argument(
+        "--quick", action="store_true", help="few fits, few epochs (smoke run)"
+    )
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="all 30 folds for every anchor; text: 3 x 20 epochs",
+    )
+    parser.add_argument(
+        "--keras-folds",
+        type=int,
+        default=10,
+        help="folds for the two keras.fit-based anchors (default 10)",
+    )
+    parser.add_argument(
+        "--only", default="seed,text,overhead", help="comma-separated sections"
+    )
+    parser.add_argument(
+        "--out", default=None, help="output stem (default speed or speed_quick)"
+    )
     args = parser.parse_args(argv)
     sections = args.only.split(",")
     tic = time.perf_counter()
