@@ -400,7 +400,7 @@ def bench_overhead(repeats=7, epochs=(10, 510)):
     out = {
         "problem": "64 rows x 2 features, 1 label, hidden (4,), batch 64 (1 step/epoch)"
     }
-    for engine, eps in (("auto", epochs), ("keras", (5, 55))):
+    for engine, eps in (("auto", epochs), ("keras", (5, 205))):
 
         def fit(n_epochs, engine=engine):
             est = MultiLabelNNClassifier(
