@@ -34,8 +34,11 @@ from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
+from functools import partial  # noqa: E402
+
 import numpy as np  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -161,6 +164,19 @@ def summarize(times, extra=None):
     return out
 
 
+MLP1 = "MLPClassifier[1 BLAS thread]"
+
+
+def _faster_mlp(res):
+    """The MLPClassifier run (default BLAS threads or 1) with the lower median.
+
+    On a busy 2-core machine OpenBLAS's 2 threads can make MLPClassifier
+    several times slower than with 1 thread; the goals use the faster one."""
+    cands = [m for m in ("MLPClassifier", MLP1) if m in res]
+    name = min(cands, key=lambda m: res[m]["median_s"])
+    return {"name": name, **res[name]}
+
+
 def _methods_in_order(names, i):
     """Rotate the order per round so no method always runs first/last."""
     k = i % len(names)
@@ -198,12 +214,12 @@ def bench_seed(n_folds=30, keras_folds=None, methods=None):
 
         return fit_predict
 
-    def mlp(Xtr, Ytr, Xte, seed):
+    def mlp(Xtr, Ytr, Xte, seed, threads=None):
         est = MLPClassifier(
             hidden_layer_sizes=(20,), max_iter=100, batch_size=32, solver="adam",
             tol=0, n_iter_no_change=100, random_state=seed,
         )  # fmt: skip
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), threadpool_limits(threads):
             warnings.simplefilter("ignore", ConvergenceWarning)
             t, _ = timed(est.fit, Xtr, Ytr)
         return t, est.predict(Xte)
@@ -224,6 +240,7 @@ def bench_seed(n_folds=30, keras_folds=None, methods=None):
         "MultiLabelNNClassifier": ours("auto"),
         "MultiLabelNNClassifier[engine=keras]": ours("keras"),
         "MLPClassifier": mlp,
+        MLP1: partial(mlp, threads=1),
         "keras model.fit": plain_keras,
     }
     names = [m for m in all_methods if methods is None or m in methods]
@@ -249,18 +266,25 @@ def bench_seed(n_folds=30, keras_folds=None, methods=None):
         for m in names
     }
     ref = res.get("MLPClassifier")
+    fast = _faster_mlp(res)
     if ref:
         for m in names:
             res[m]["median_ratio_vs_mlp"] = res[m]["median_s"] / ref["median_s"]
             # Totals over the same folds (the keras anchors may run fewer).
             ref_total = sum(times["MLPClassifier"][: res[m]["n"]])
             res[m]["total_ratio_vs_mlp"] = res[m]["total_s"] / ref_total
+            res[m]["median_ratio_vs_faster_mlp"] = res[m]["median_s"] / fast["median_s"]
+            fast_total = sum(times[fast["name"]][: res[m]["n"]])
+            res[m]["total_ratio_vs_faster_mlp"] = res[m]["total_s"] / fast_total
     ours_ = res.get("MultiLabelNNClassifier")
     goals = None
     if ours_ and ref:
+        # Against the faster of the two MLPClassifier runs (conservative).
         goals = {
-            "median_per_fit <= 0.2x MLPClassifier": ours_["median_ratio_vs_mlp"] <= 0.2,
-            "30-fit total <= 1/3 MLPClassifier": ours_["total_ratio_vs_mlp"] <= 1 / 3,
+            "median_per_fit <= 0.2x MLPClassifier": ours_["median_ratio_vs_faster_mlp"]
+            <= 0.2,
+            "30-fit total <= 1/3 MLPClassifier": ours_["total_ratio_vs_faster_mlp"]
+            <= 1 / 3,
             "mean subset accuracy >= 0.82": ours_["mean_subset_accuracy"] >= 0.82,
         }
     return {
@@ -312,12 +336,12 @@ def bench_text(repeats=3, epochs=20, hidden=(256,), batch_size=32, methods=None)
 
         return fit_predict
 
-    def mlp(seed):
+    def mlp(seed, threads=None):
         est = MLPClassifier(
             hidden_layer_sizes=hidden, max_iter=epochs, batch_size=batch_size,
             solver="adam", tol=0, n_iter_no_change=epochs, random_state=seed,
         )  # fmt: skip
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), threadpool_limits(threads):
             warnings.simplefilter("ignore", ConvergenceWarning)
             t, _ = timed(est.fit, Xtr, Ytr)
         return t, est.predict(Xte)
@@ -345,6 +369,7 @@ def bench_text(repeats=3, epochs=20, hidden=(256,), batch_size=32, methods=None)
         "MultiLabelNNClassifier": ours("auto"),
         "MultiLabelNNClassifier[engine=keras]": ours("keras"),
         "MLPClassifier": mlp,
+        MLP1: partial(mlp, threads=1),
         "keras model.fit": plain_keras,
     }
     names = [m for m in all_methods if methods is None or m in methods]
@@ -371,14 +396,16 @@ def bench_text(repeats=3, epochs=20, hidden=(256,), batch_size=32, methods=None)
         for m in names
     }
     ref = res.get("MLPClassifier")
+    fast = _faster_mlp(res)
     if ref:
         for m in names:
             res[m]["median_ratio_vs_mlp"] = res[m]["median_s"] / ref["median_s"]
+            res[m]["median_ratio_vs_faster_mlp"] = res[m]["median_s"] / fast["median_s"]
     ours_ = res.get("MultiLabelNNClassifier")
     goals = None
     if ours_ and ref:
         goals = {
-            "fit <= 0.2x MLPClassifier": ours_["median_ratio_vs_mlp"] <= 0.2,
+            "fit <= 0.2x MLPClassifier": ours_["median_ratio_vs_faster_mlp"] <= 0.2,
             "micro-F1 >= MLPClassifier's": ours_["micro_f1_mean"]
             >= ref["micro_f1_mean"],
         }
@@ -479,11 +506,13 @@ def markdown(results):
             f"train rows, 100 epochs, batch 32)",
             "",
             "Totals include the first fit (JIT compile). 'total vs MLP' compares "
-            "with MLPClassifier over the same folds.",
+            "with MLPClassifier over the same folds; 'faster MLP' is the faster of "
+            "MLPClassifier with default BLAS threads and with 1 (goals use it).",
             "",
             "| method | fits | median s/fit | first fit s | total s | median vs MLP "
-            "| total vs MLP | mean subset acc. |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            "| total vs MLP | median vs faster MLP | total vs faster MLP "
+            "| mean subset acc. |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for m, r in s["methods"].items():
             lines.append(
@@ -491,6 +520,8 @@ def markdown(results):
                 f"{r['total_s']:.1f} | "
                 f"{r.get('median_ratio_vs_mlp', float('nan')):.3f} | "
                 f"{r.get('total_ratio_vs_mlp', float('nan')):.3f} | "
+                f"{r.get('median_ratio_vs_faster_mlp', float('nan')):.3f} | "
+                f"{r.get('total_ratio_vs_faster_mlp', float('nan')):.3f} | "
                 f"{r['mean_subset_accuracy']:.3f} |"
             )
         lines += (
@@ -512,14 +543,25 @@ def markdown(results):
             f"{d['epochs']} epochs, batch {d['batch_size']}; {d['n_train']} train / "
             f"{d['n_test']} test)",
             "",
-            "| method | median fit s | first fit s | median vs MLP | micro-F1 |",
-            "|---|---:|---:|---:|---:|",
+            "Median includes the first (compiling) fit; 'fastest' is the best fit "
+            "(warm, for the JIT-compiled methods); 'faster MLP' is the faster of "
+            "MLPClassifier with default BLAS threads and with 1 (the goal uses it).",
+            "",
+            "| method | median fit s | first fit s | fastest fit s | median vs MLP "
+            "| median vs faster MLP | fastest vs fastest MLP | micro-F1 |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
+        mlp_min = min(
+            (r["min_s"] for m, r in t["methods"].items() if m.startswith("MLPC")),
+            default=float("nan"),
+        )
         for m, r in t["methods"].items():
             lines.append(
                 f"| {m} | {r['median_s']:.2f} | {r['first_s']:.2f} | "
+                f"{r['min_s']:.2f} | "
                 f"{r.get('median_ratio_vs_mlp', float('nan')):.3f} | "
-                f"{r['micro_f1_mean']:.3f} |"
+                f"{r.get('median_ratio_vs_faster_mlp', float('nan')):.3f} | "
+                f"{r['min_s'] / mlp_min:.3f} | {r['micro_f1_mean']:.3f} |"
             )
         lines += (
             [""]
@@ -569,7 +611,16 @@ def main(argv=None):
     parser.add_argument(
         "--out", default=None, help="output stem (default speed or speed_quick)"
     )
+    parser.add_argument(
+        "--markdown-from",
+        default=None,
+        help="rewrite the .md next to this results JSON and exit",
+    )
     args = parser.parse_args(argv)
+    if args.markdown_from:
+        src = Path(args.markdown_from)
+        src.with_suffix(".md").write_text(markdown(json.loads(src.read_text())) + "\n")
+        return 0
     sections = args.only.split(",")
     tic = time.perf_counter()
     results = {"environment": environment(), "quick": args.quick}
