@@ -454,21 +454,20 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         use_validation = not one_epoch and (
             self.early_stopping or (self._tunes_thresholds() and oof_scores is None)
         )
-        train_idx, val_idx = np.arange(X.shape[0]), None
-        if use_validation:
-            train_idx, val_idx = self._validation_split(X.shape[0], seed)
-        validation = None
-        if val_idx is not None:
-            validation = (X[val_idx], Y[val_idx], sample_weight[val_idx])
+        X_fit, Y_fit, w_fit, validation = X, Y, sample_weight, None
+        if use_validation:  # (without it, no copy of the training data)
+            train, val = self._validation_split(X.shape[0], seed)
+            validation = (X[val], Y[val], sample_weight[val])
+            X_fit, Y_fit, w_fit = X[train], Y[train], sample_weight[train]
         loss = K.make_loss(
             self.loss,
             from_logits=self._from_logits,
-            pos_weight=self._pos_weight(Y[train_idx]),
+            pos_weight=self._pos_weight(Y_fit),
             dtype=self.dtype,
         )
         history, best_epoch = K.train(
             self._network, optimizer, loss,
-            X[train_idx], Y[train_idx], sample_weight[train_idx],
+            X_fit, Y_fit, w_fit,
             validation=validation,
             epochs=epochs or self.epochs,
             batch_size=self.batch_size,

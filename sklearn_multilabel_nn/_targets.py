@@ -41,6 +41,9 @@ def _is_label_sets(y):
 class TargetEncoder:
     """Remembers the form of ``y`` seen in fit and maps predictions back to it.
 
+    Encoded targets are uint8 0/1 matrices (a quarter of float32's memory);
+    the engine casts them batch by batch.
+
     ``kind`` is one of ``"multilabel"`` (indicator matrix in, indicator matrix
     out), ``"label-sets"`` (lists of labels in, a list of tuples out),
     ``"binary"`` and ``"multiclass"`` (1-D in, 1-D out).
@@ -56,7 +59,7 @@ class TargetEncoder:
             self._binarizer = MultiLabelBinarizer(classes=classes)
             Y = self._binarizer.fit_transform(y)
             self.classes_ = self._binarizer.classes_
-            return Y.astype(np.float32)
+            return Y.astype(np.uint8)
         if hasattr(y, "columns") and getattr(y, "ndim", 1) == 2:  # DataFrame
             self.classes_ = np.asarray(y.columns, dtype=object)
             return self._check_indicator(y.to_numpy(), named=True)
@@ -84,9 +87,9 @@ class TargetEncoder:
                     "A 2-D y must be a 0/1 label indicator matrix; it holds "
                     "non-numeric values."
                 ) from None
-        values = np.unique(Y)
-        if not np.all(np.isin(values, (0, 1))):
-            shown = ", ".join(map(str, values[~np.isin(values, (0, 1))][:5]))
+        bad = (Y != 0) & (Y != 1)  # cheaper than np.unique on large Y
+        if bad.any():
+            shown = ", ".join(map(str, np.unique(Y[bad])[:5]))
             raise ValueError(
                 "A 2-D y must be a label indicator matrix of 0 and 1; it also "
                 f"holds {shown}. For several multiclass outputs "
@@ -95,7 +98,7 @@ class TargetEncoder:
         self.kind = "multilabel"
         if not named:
             self.classes_ = np.arange(Y.shape[1])
-        return Y.astype(np.float32)
+        return Y.astype(np.uint8)
 
     def _encode_1d(self, y, classes):
         check_classification_targets(y)
@@ -109,14 +112,14 @@ class TargetEncoder:
         codes = encoder.transform(y)
         if len(self.classes_) <= 2:
             self.kind = "binary"
-            return codes.reshape(-1, 1).astype(np.float32)
+            return codes.reshape(-1, 1).astype(np.uint8)
         self.kind = "multiclass"
-        return np.eye(len(self.classes_), dtype=np.float32)[codes]
+        return np.eye(len(self.classes_), dtype=np.uint8)[codes]
 
     def transform(self, y):
         """Encode ``y`` with what fit learned (partial_fit, score)."""
         if self.kind == "label-sets":
-            return self._binarizer.transform(y).astype(np.float32)
+            return self._binarizer.transform(y).astype(np.uint8)
         if self.kind == "multilabel":
             if hasattr(y, "to_numpy"):
                 y = y.to_numpy()
@@ -135,8 +138,8 @@ class TargetEncoder:
             )
         codes = self._encoder.transform(y)
         if self.kind == "binary":
-            return codes.reshape(-1, 1).astype(np.float32)
-        return np.eye(len(self.classes_), dtype=np.float32)[codes]
+            return codes.reshape(-1, 1).astype(np.uint8)
+        return np.eye(len(self.classes_), dtype=np.uint8)[codes]
 
     def n_outputs(self):
         return 1 if self.kind == "binary" else len(self.classes_)

@@ -63,8 +63,8 @@ def test_sparse_input_is_densified_within_the_budget(multilabel_data, monkeypatc
     largest = []
     original = _engine._dense_rows
 
-    def recording(X_part, rows, out=None):
-        out = original(X_part, rows, out=out)
+    def recording(X_part, rows, **kwargs):
+        out = original(X_part, rows, **kwargs)
         largest.append(out.nbytes)
         return out
 

@@ -87,13 +87,13 @@ def _row_size(X):
     return int(np.prod(X.shape[1:]))
 
 
-def _dense_rows(X, rows, out=None):
+def _dense_rows(X, rows, out=None, dtype=None):
     """Dense float copy of ``X[rows]`` (only these rows are densified),
     written into ``out`` when given (saving one copy)."""
     part = X[rows]
     if out is None:
         part = part.toarray() if sp.issparse(part) else part
-        return np.asarray(part, dtype=_float())
+        return np.asarray(part, dtype=dtype or _float())
     if sp.issparse(part) and part.dtype == out.dtype:
         part.toarray(out=out)
     elif sp.issparse(part):
@@ -175,7 +175,7 @@ def train(
     ``early_stopping`` the weights of the best validation epoch are restored.
     """
     batch_size = max(1, min(batch_size, X.shape[0]))
-    Y = np.asarray(Y, dtype=_float())
+    Y = np.asarray(Y)  # 0/1 labels, kept compact (uint8); losses cast per batch
     sample_weight = np.asarray(sample_weight, dtype=_float())
     kwargs = {
         "validation": validation,
@@ -236,6 +236,7 @@ class _Batches(keras.utils.PyDataset):
         super().__init__()
         self.X, self.Y, self.w = X, Y, w
         self.batch_size, self.shuffle = batch_size, shuffle
+        self.dtype = _float()  # Keras may fetch batches from another thread
         self._rng = np.random.default_rng(seed)
         self._order = np.arange(X.shape[0])
         if shuffle:
@@ -252,7 +253,11 @@ class _Batches(keras.utils.PyDataset):
         total = w.sum()
         if total > 0:
             w = w * (len(rows) / total)
-        return _dense_rows(self.X, rows), self.Y[rows], w
+        return (
+            _dense_rows(self.X, rows, dtype=self.dtype),
+            self.Y[rows].astype(self.dtype),
+            w.astype(self.dtype),
+        )
 
     def on_epoch_end(self):
         if self.shuffle:
@@ -684,7 +689,7 @@ def _padded_chunk(X, Y, w, rows, per_chunk, batch_size):
     k = rows.shape[0]
     Xc = np.zeros((size,) + X.shape[1:], dtype=_float())
     _dense_rows(X, rows, out=Xc[:k])
-    Yc = np.zeros((size, Y.shape[1]), dtype=_float())
+    Yc = np.zeros((size, Y.shape[1]), dtype=Y.dtype)
     Yc[:k] = Y[rows]
     Wc = np.zeros(size, dtype=_float())
     Wc[:k] = w[rows]
