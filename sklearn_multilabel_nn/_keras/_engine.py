@@ -418,6 +418,10 @@ def _compile(model, loss, optimizer):
 
     grad_fn = jax.value_and_grad(forward_loss, has_aux=True)
 
+    def select(flag, a, b):
+        """``a`` where ``flag`` else ``b``, leaf by leaf (no Python branching)."""
+        return jax.tree.map(lambda u, v: jnp.where(flag, u, v), a, b)
+
     def step(carry, batch):
         tv, ntv, ov, pos_weight = carry
         xb, yb, wb, mb = batch
@@ -426,8 +430,12 @@ def _compile(model, loss, optimizer):
         new_tv, new_ov = optimizer.stateless_apply(ov, grads, tv)
         # A batch made only of padding must not move the weights.
         keep = n_real > 0
-        pick = lambda a, b: jax.tree.map(lambda u, v: jnp.where(keep, u, v), a, b)  # noqa: E731
-        carry = (pick(new_tv, tv), pick(new_ntv, ntv), pick(new_ov, ov), pos_weight)
+        carry = (
+            select(keep, new_tv, tv),
+            select(keep, new_ntv, ntv),
+            select(keep, new_ov, ov),
+            pos_weight,
+        )
         return carry, value * n_real
 
     @partial(jax.jit, static_argnames=("batch_size", "shuffle"))
@@ -467,6 +475,39 @@ def _compile(model, loss, optimizer):
         value, weight, reg = weighted_loss_sum(tv, ntv, Xv, Yv, Wv, pos_weight)
         return tv, ntv, ov, key, loss, value / jnp.maximum(weight, 1e-12) + reg
 
+    @partial(jax.jit, static_argnames=("batch_size", "shuffle", "n_epochs"))
+    def epochs_with_early_stopping(
+        state, X, Y, W, Xv, Yv, Wv, pos_weight, remaining, patience, tol,
+        batch_size, shuffle, n_epochs,
+    ):  # fmt: skip
+        """Up to ``n_epochs`` epochs in one call, applying the early-stopping
+        rule on device and keeping the best weights, so the host syncs once
+        per block instead of once per epoch. Epochs after the stop (or past
+        ``remaining``) are skipped and reported as not run."""
+
+        def run(state):
+            tv, ntv, ov, key, best_tv, best_ntv, best, wait, _ = state
+            tv, ntv, ov, key, loss, val = epoch_and_validate(
+                tv, ntv, ov, key, X, Y, W, Xv, Yv, Wv, pos_weight, batch_size, shuffle
+            )
+            is_best = val < best
+            wait = jnp.where(val < best - tol, 0, wait + 1).astype(jnp.int32)
+            stopped = (wait >= patience) | ~jnp.isfinite(loss)
+            best_tv = select(is_best, tv, best_tv)
+            best_ntv = select(is_best, ntv, best_ntv)
+            best = jnp.where(is_best, val, best)
+            state = (tv, ntv, ov, key, best_tv, best_ntv, best, wait, stopped)
+            return state, (loss, val, True)
+
+        def skip(state):
+            nan = jnp.asarray(jnp.nan, dtype=_float())
+            return state, (nan, nan, False)
+
+        def one(state, i):
+            return jax.lax.cond(state[-1] | (i >= remaining), skip, run, state)
+
+        return jax.lax.scan(one, state, jnp.arange(n_epochs))
+
     @jax.jit
     def train_chunk(tv, ntv, ov, Xc, Yc, Wc, Mc, pos_weight):
         (tv, ntv, ov, _), losses = jax.lax.scan(
@@ -482,6 +523,7 @@ def _compile(model, loss, optimizer):
     return {
         "epoch_on_device": epoch_on_device,
         "epoch_and_validate": epoch_and_validate,
+        "epochs_with_early_stopping": epochs_with_early_stopping,
         "train_chunk": train_chunk,
         "weighted_loss_sum": weighted_loss_sum,
         "predict": predict,
@@ -588,14 +630,20 @@ def _train_jax(
     on_device = _fits_in_budget(X)
     if on_device:
         Xd, Yd, Wd = jnp.asarray(_as_dense(X)), jnp.asarray(Y), jnp.asarray(w)
-    fused_validation = None
-    if on_device and validation is not None and _fits_in_budget(validation[0]):
-        Xv, Yv, wv = validation
-        fused_validation = (
-            jnp.asarray(_as_dense(Xv)),
-            jnp.asarray(np.asarray(Yv, _float())),
-            jnp.asarray(np.asarray(wv, _float())),
-        )
+        if validation is not None and _fits_in_budget(validation[0]):
+            Xv, Yv, wv = validation
+            device_validation = (
+                jnp.asarray(_as_dense(Xv)),
+                jnp.asarray(np.asarray(Yv, _float())),
+                jnp.asarray(np.asarray(wv, _float())),
+            )
+            return _train_jax_blocks(
+                program, (tv, ntv, ov, key), (Xd, Yd, Wd), device_validation,
+                pos_weight, model=model, optimizer=optimizer, epochs=epochs,
+                batch_size=batch_size, shuffle=shuffle,
+                early_stopping=early_stopping,
+                patience=n_iter_no_change, tol=tol, verbose=verbose,
+            )  # fmt: skip
     else:
         rng = np.random.default_rng(seed)
         n = X.shape[0]
@@ -608,14 +656,7 @@ def _train_jax(
     for epoch in range(epochs):
         tic = time.perf_counter()
         val_loss = None
-        if fused_validation is not None:
-            tv, ntv, ov, key, epoch_loss, val_loss = program["epoch_and_validate"](
-                tv, ntv, ov, key, Xd, Yd, Wd, *fused_validation, pos_weight,
-                batch_size=batch_size, shuffle=bool(shuffle),
-            )  # fmt: skip
-            val_loss = float(val_loss)
-            val_losses.append(val_loss)
-        elif on_device:
+        if on_device:
             tv, ntv, ov, key, epoch_loss = program["epoch_on_device"](
                 tv,
                 ntv,
@@ -646,7 +687,7 @@ def _train_jax(
         if not sync_each_epoch:
             continue
         losses[-1] = float(epoch_loss)
-        if validation is not None and fused_validation is None:
+        if validation is not None:
             Xv, Yv, wv = validation
             val_loss = _loss_sum_jax(
                 program,
@@ -679,6 +720,51 @@ def _train_jax(
         best_epoch = stopper.best_epoch
     _store(model, optimizer, tv, ntv, ov)
     return history, best_epoch
+
+
+_EPOCHS_PER_CALL = 10
+
+
+def _train_jax_blocks(program, state, data, validation, pos_weight, *, model,
+                      optimizer, epochs, batch_size, shuffle, early_stopping,
+                      patience, tol, verbose):  # fmt: skip
+    """Training with a validation set on device, ``_EPOCHS_PER_CALL`` epochs
+    per compiled call (see ``epochs_with_early_stopping``)."""
+    import jax.numpy as jnp
+
+    tv, ntv, ov, key = state
+    ftype = _float()
+    carry = (tv, ntv, ov, key, tv, ntv, ftype.type(np.inf), np.int32(0), np.False_)
+    # Without early stopping the rule never fires and the last weights stay.
+    patience = patience if early_stopping else epochs + 1
+    losses, val_losses = [], []
+    done = 0
+    while done < epochs:
+        tic = time.perf_counter()
+        carry, (loss, val, ran) = program["epochs_with_early_stopping"](
+            carry, *data, *validation, pos_weight,
+            jnp.int32(epochs - done), jnp.int32(patience), ftype.type(tol),
+            batch_size=batch_size, shuffle=bool(shuffle),
+            n_epochs=min(_EPOCHS_PER_CALL, epochs),
+        )  # fmt: skip
+        ran = np.asarray(ran)
+        new_losses, new_vals = np.asarray(loss)[ran], np.asarray(val)[ran]
+        if verbose:
+            seconds = (time.perf_counter() - tic) / max(1, ran.sum())
+            for i, (a, b) in enumerate(zip(new_losses, new_vals, strict=True)):
+                _report(done + i, epochs, float(a), float(b), seconds)
+        losses += new_losses.tolist()
+        val_losses += new_vals.tolist()
+        done += int(ran.sum())
+        if not ran.all() or bool(carry[-1]):
+            break
+    tv, ntv, ov = carry[0], carry[1], carry[2]
+    best_epoch = len(losses) - 1
+    if early_stopping:
+        tv, ntv = carry[4], carry[5]
+        best_epoch = int(np.nanargmin(val_losses)) if val_losses else 0
+    _store(model, optimizer, tv, ntv, ov)
+    return {"loss": losses, "val_loss": val_losses}, best_epoch
 
 
 def _padded_chunk(X, Y, w, rows, per_chunk, batch_size):
