@@ -69,6 +69,8 @@ def test_sparse_input_is_densified_within_the_budget(multilabel_data, monkeypatc
         return out
 
     monkeypatch.setattr(_engine, "_dense_rows", recording)
+    # The densifying path (taken by networks that cannot multiply sparse input).
+    monkeypatch.setattr(_engine, "_sparse_first_layer", lambda model: False)
     # Chunks take a quarter of the budget: here two batches of 32 rows.
     budget_mib = 4 * 2 * 32 * X.shape[1] * 4 / 2**20
     params = dict(shuffle=False, epochs=3, batch_size=32)
@@ -80,3 +82,61 @@ def test_sparse_input_is_densified_within_the_budget(multilabel_data, monkeypatc
     whole = tiny_clf(**params).fit(X_sparse, Y)  # fits the default budget
     assert max(largest) == X_sparse.shape[0] * X.shape[1] * 4
     np.testing.assert_allclose(chunked_proba, whole.predict_proba(X_sparse), rtol=1e-4)
+
+
+@needs_jax
+def test_sparse_input_trains_without_densifying(multilabel_data, monkeypatch):
+    X, Y = multilabel_data
+    X_sparse = sp.csr_matrix(np.where(X > 2, X, 0.0))
+    padded = []
+    original = _engine._padded_sparse
+
+    def recording(X_part, width):
+        padded.append((X_part.shape, width))
+        return original(X_part, width)
+
+    monkeypatch.setattr(_engine, "_padded_sparse", recording)
+    params = dict(shuffle=False, epochs=5, batch_size=32)  # last batch is short
+    sparse_clf = tiny_clf(**params).fit(X_sparse, Y)
+    assert padded and padded[0][0] == X_sparse.shape  # the sparse path was taken
+    dense_clf = tiny_clf(**params).fit(X_sparse.toarray(), Y)
+    np.testing.assert_allclose(sparse_clf.loss_curve_, dense_clf.loss_curve_, rtol=1e-5)
+    np.testing.assert_allclose(
+        sparse_clf.predict_proba(X_sparse),
+        dense_clf.predict_proba(X_sparse.toarray()),
+        rtol=1e-4,
+        atol=1e-5,
+    )
+    # With a validation split (early stopping) both sets stay sparse.
+    padded.clear()
+    params = dict(early_stopping=True, n_iter_no_change=3, epochs=8)
+    sparse_clf = tiny_clf(**params).fit(X_sparse, Y)
+    assert len(padded) == 2
+    dense_clf = tiny_clf(**params).fit(X_sparse.toarray(), Y)
+    np.testing.assert_allclose(
+        sparse_clf.history_["val_loss"], dense_clf.history_["val_loss"], rtol=1e-5
+    )
+    np.testing.assert_allclose(
+        sparse_clf.predict_proba(X_sparse),
+        dense_clf.predict_proba(X_sparse.toarray()),
+        rtol=1e-4,
+        atol=1e-5,
+    )
+
+
+@needs_jax
+def test_sparse_path_needs_a_dense_first_layer():
+    inputs = keras.Input((6,))
+    dense = keras.Model(inputs, keras.layers.Dense(3)(inputs))
+    assert _engine._sparse_first_layer(dense)
+    x = keras.layers.Dense(3)(inputs)
+    both = keras.Model(inputs, keras.layers.Concatenate()([x, inputs]))
+    assert not _engine._sparse_first_layer(both)
+    scaled = keras.Model(
+        inputs, keras.layers.Dense(3)(keras.layers.Rescaling(2.0)(inputs))
+    )
+    assert not _engine._sparse_first_layer(scaled)
+    rows = np.eye(3000)[:50]
+    rows[0] = 1.0  # one row far longer than the others
+    assert _engine._padded_width(sp.csr_matrix(rows)) is None
+    assert _engine._padded_width(sp.csr_matrix(rows[1:])) == 8

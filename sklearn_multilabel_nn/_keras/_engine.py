@@ -13,6 +13,12 @@ set with ``sklearn.config_context``) of dense data: on its way to the device a
 chunk exists as a host copy and a device copy, and we wait for each chunk to be
 consumed before densifying the next, so a large sparse matrix is never
 densified whole and the densified data stay within ``working_memory``.
+
+On the JAX fast path, sparse data whose network starts with a ``Dense`` layer
+are not densified at all for training: the rows are kept on the device as
+padded (column index, value) arrays, and each minibatch enters the network as
+a ``jax.experimental.sparse.BCOO`` matrix, so the first layer's matmul costs
+in proportion to the nonzeros (see ``_padded_sparse``).
 """
 
 import json
@@ -402,7 +408,11 @@ def _compile(model, loss, optimizer):
             values = loss.call(y, out) if hasattr(loss, "call") else loss(y, out)
             return jnp.reshape(values, (y.shape[0], -1)).mean(axis=-1)
 
+    n_features = _row_size_of_input(model)
+
     def forward(tv, ntv, x, training):
+        if isinstance(x, tuple):  # padded sparse rows (see _padded_sparse)
+            x = _to_bcoo(*x, n_features)
         out, ntv, reg = model.stateless_call(
             tv, ntv, x, training=training, return_losses=True
         )
@@ -440,7 +450,7 @@ def _compile(model, loss, optimizer):
 
     @partial(jax.jit, static_argnames=("batch_size", "shuffle"))
     def epoch_on_device(tv, ntv, ov, key, X, Y, W, pos_weight, batch_size, shuffle):
-        n = X.shape[0]
+        n = Y.shape[0]
         n_batches = -(-n // batch_size)
         total = n_batches * batch_size
         key, sub = jax.random.split(key)
@@ -452,7 +462,7 @@ def _compile(model, loss, optimizer):
 
         def gather_step(carry, batch):
             rows, m = batch
-            return step(carry, (X[rows], Y[rows], W[rows], m))
+            return step(carry, (_take(X, rows), Y[rows], W[rows], m))
 
         (tv, ntv, ov, _), losses = jax.lax.scan(
             gather_step, (tv, ntv, ov, pos_weight), (order, mask)
@@ -528,6 +538,108 @@ def _compile(model, loss, optimizer):
         "weighted_loss_sum": weighted_loss_sum,
         "predict": predict,
     }
+
+
+def _row_size_of_input(model):
+    shape = model.inputs[0].shape if getattr(model, "inputs", None) else None
+    return int(np.prod(shape[1:])) if shape and None not in shape[1:] else None
+
+
+def _take(X, rows):
+    """``X[rows]`` for a dense array or padded sparse rows ``(indices, values)``."""
+    if isinstance(X, tuple):
+        return tuple(a[rows] for a in X)
+    return X[rows]
+
+
+def _to_bcoo(indices, values, n_features):
+    """Padded rows ``(indices, values)``, each (batch, k), as a BCOO matrix
+    of shape (batch, n_features) with batch * k stored entries (padding
+    entries are zeros at column 0 and add nothing)."""
+    import jax.numpy as jnp
+    from jax.experimental import sparse as jsparse
+
+    batch, k = indices.shape
+    rows = jnp.broadcast_to(jnp.arange(batch, dtype=indices.dtype)[:, None], (batch, k))
+    coords = jnp.stack([rows.reshape(-1), indices.reshape(-1)], axis=1)
+    return jsparse.BCOO((values.reshape(-1), coords), shape=(batch, n_features))
+
+
+_SPARSE_MAX_SKEW = 4  # fall back to densifying when the longest row has more
+_SPARSE_MAX_ROW = 1000  # than 4x the mean nonzeros and more than 1000 of them
+
+
+def _sparse_first_layer(model):
+    """Whether ``model`` takes one 2-D input consumed only by a ``Dense``
+    layer, which can multiply a BCOO matrix directly."""
+    if keras.backend.backend() != "jax" or len(getattr(model, "inputs", [])) != 1:
+        return False
+    if len(model.inputs[0].shape) != 2:
+        return False
+    inp = model.inputs[0]
+    consumers = []
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.InputLayer):
+            continue
+        try:
+            inputs = keras.tree.flatten(layer.input)
+        except (AttributeError, ValueError):
+            return False
+        if any(t is inp for t in inputs):
+            consumers.append(layer)
+    return (
+        len(consumers) == 1
+        and type(consumers[0]) is keras.layers.Dense
+        and not getattr(consumers[0], "lora_enabled", False)
+        and getattr(consumers[0], "quantization_mode", None) is None
+    )
+
+
+def _padded_width(X):
+    """Stored entries per padded row (a power of two), or None when the rows'
+    lengths are too uneven for padding to be economical."""
+    nnz = np.diff(X.indptr)
+    longest = int(nnz.max()) if nnz.size else 0
+    mean = float(nnz.mean()) if nnz.size else 0.0
+    if longest > _SPARSE_MAX_ROW and longest > _SPARSE_MAX_SKEW * max(mean, 1.0):
+        return None
+    # A power of two, so that folds of one data set share a compiled program.
+    return max(8, 1 << max(0, longest - 1).bit_length())
+
+
+def _padded_sparse(X, width):
+    """CSR rows as device arrays (indices int32, values float), each
+    (n_rows, width), padded with index 0 and value 0."""
+    import jax.numpy as jnp
+
+    n = X.shape[0]
+    nnz = np.diff(X.indptr)
+    rows = np.repeat(np.arange(n), nnz)
+    pos = np.arange(X.indptr[-1]) - np.repeat(X.indptr[:-1], nnz)
+    indices = np.zeros((n, width), dtype=np.int32)
+    values = np.zeros((n, width), dtype=_float())
+    indices[rows, pos] = X.indices
+    values[rows, pos] = X.data
+    return jnp.asarray(indices), jnp.asarray(values)
+
+
+def _device_inputs(model, X):
+    """``X`` on the device for the compiled programs: padded sparse rows when
+    X is sparse and the network allows it (within the memory budget), else
+    dense when it fits the budget, else None (stream chunks instead)."""
+    if sp.issparse(X) and X.ndim == 2 and _sparse_first_layer(model):
+        X = sp.csr_matrix(X)
+        if not X.has_canonical_format:
+            X = X.copy()
+            X.sum_duplicates()
+        width = _padded_width(X)
+        if width is not None and X.shape[0] <= chunk_rows(2 * width):
+            return _padded_sparse(X, width)
+    if _fits_in_budget(X):
+        import jax.numpy as jnp
+
+        return jnp.asarray(_as_dense(X))
+    return None
 
 
 def _state(model, optimizer):
@@ -627,13 +739,15 @@ def _train_jax(
     tv, ntv, ov = _state(model, optimizer)
     key = jax.random.PRNGKey(seed)
 
-    on_device = _fits_in_budget(X)
+    Xd = _device_inputs(model, X)
+    on_device = Xd is not None
     if on_device:
-        Xd, Yd, Wd = jnp.asarray(_as_dense(X)), jnp.asarray(Y), jnp.asarray(w)
-        if validation is not None and _fits_in_budget(validation[0]):
+        Yd, Wd = jnp.asarray(Y), jnp.asarray(w)
+        Xvd = None if validation is None else _device_inputs(model, validation[0])
+        if Xvd is not None:
             Xv, Yv, wv = validation
             device_validation = (
-                jnp.asarray(_as_dense(Xv)),
+                Xvd,
                 jnp.asarray(np.asarray(Yv, _float())),
                 jnp.asarray(np.asarray(wv, _float())),
             )
