@@ -8,7 +8,7 @@ import scipy.sparse as sp
 from conftest import tiny_clf
 from sklearn import config_context
 
-from sklearn_multilabel_nn._keras import _engine
+from sklearn_multilabel_nn._keras import _common, _jax_engine
 
 needs_jax = pytest.mark.skipif(
     keras.backend.backend() != "jax", reason="the fast path needs the JAX backend"
@@ -50,10 +50,10 @@ def test_both_paths_agree_with_dropout_shuffle_and_validation(multilabel_data):
 def test_programs_are_reused_across_fits(multilabel_data):
     X, Y = multilabel_data
     tiny_clf(random_state=0).fit(X, Y)
-    before = len(_engine._PROGRAMS)
+    before = len(_jax_engine._PROGRAMS)
     for seed in range(1, 4):
         tiny_clf(random_state=seed).fit(X, Y)
-    assert len(_engine._PROGRAMS) == before
+    assert len(_jax_engine._PROGRAMS) == before
 
 
 @needs_jax
@@ -61,16 +61,16 @@ def test_sparse_input_is_densified_within_the_budget(multilabel_data, monkeypatc
     X, Y = multilabel_data
     X_sparse = sp.csr_matrix(np.where(X > 2, X, 0.0))
     largest = []
-    original = _engine._dense_rows
+    original = _common.dense_rows
 
     def recording(X_part, rows, **kwargs):
         out = original(X_part, rows, **kwargs)
         largest.append(out.nbytes)
         return out
 
-    monkeypatch.setattr(_engine, "_dense_rows", recording)
+    monkeypatch.setattr(_common, "dense_rows", recording)
     # The densifying path (taken by networks that cannot multiply sparse input).
-    monkeypatch.setattr(_engine, "_sparse_first_layer", lambda model: False)
+    monkeypatch.setattr(_jax_engine, "_sparse_first_layer", lambda model: False)
     # Chunks take a quarter of the budget: here two batches of 32 rows.
     budget_mib = 4 * 2 * 32 * X.shape[1] * 4 / 2**20
     params = dict(shuffle=False, epochs=3, batch_size=32)
@@ -89,13 +89,13 @@ def test_sparse_input_trains_without_densifying(multilabel_data, monkeypatch):
     X, Y = multilabel_data
     X_sparse = sp.csr_matrix(np.where(X > 2, X, 0.0))
     padded = []
-    original = _engine._padded_sparse
+    original = _jax_engine._padded_sparse
 
     def recording(X_part, width):
         padded.append((X_part.shape, width))
         return original(X_part, width)
 
-    monkeypatch.setattr(_engine, "_padded_sparse", recording)
+    monkeypatch.setattr(_jax_engine, "_padded_sparse", recording)
     params = dict(shuffle=False, epochs=5, batch_size=32)  # last batch is short
     sparse_clf = tiny_clf(**params).fit(X_sparse, Y)
     assert padded and padded[0][0] == X_sparse.shape  # the sparse path was taken
@@ -128,15 +128,15 @@ def test_sparse_input_trains_without_densifying(multilabel_data, monkeypatch):
 def test_sparse_path_needs_a_dense_first_layer():
     inputs = keras.Input((6,))
     dense = keras.Model(inputs, keras.layers.Dense(3)(inputs))
-    assert _engine._sparse_first_layer(dense)
+    assert _jax_engine._sparse_first_layer(dense)
     x = keras.layers.Dense(3)(inputs)
     both = keras.Model(inputs, keras.layers.Concatenate()([x, inputs]))
-    assert not _engine._sparse_first_layer(both)
+    assert not _jax_engine._sparse_first_layer(both)
     scaled = keras.Model(
         inputs, keras.layers.Dense(3)(keras.layers.Rescaling(2.0)(inputs))
     )
-    assert not _engine._sparse_first_layer(scaled)
+    assert not _jax_engine._sparse_first_layer(scaled)
     rows = np.eye(3000)[:50]
     rows[0] = 1.0  # one row far longer than the others
-    assert _engine._padded_width(sp.csr_matrix(rows)) is None
-    assert _engine._padded_width(sp.csr_matrix(rows[1:])) == 8
+    assert _jax_engine._padded_width(sp.csr_matrix(rows)) is None
+    assert _jax_engine._padded_width(sp.csr_matrix(rows[1:])) == 8

@@ -5,7 +5,8 @@ must be imported lazily, from inside estimator methods, never at package import.
 """
 
 from . import _backend  # noqa: F401  (must run before keras is imported)
-from ._engine import precision, predict_logits, predict_scores, train
+from ._common import precision
+from ._engine import predict_logits, predict_scores, train
 from ._network import (
     build_mlp,
     check_model,

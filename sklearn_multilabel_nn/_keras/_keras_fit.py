@@ -1,0 +1,122 @@
+"""The general training path: Keras ``model.fit``, on any backend.
+
+Batches come from our own ``PyDataset`` (densified as they are used, shuffled
+by a seeded generator), and early stopping follows the same rule as the JAX
+engine, so both paths train the same model.
+"""
+
+import math
+
+import keras
+import numpy as np
+
+from . import _common
+
+
+class _Batches(keras.utils.PyDataset):
+    """Minibatches densified as they are used, shuffled by our own seeded RNG
+    (so Keras never touches the user's global random state)."""
+
+    def __init__(self, X, Y, w, batch_size, shuffle, seed):
+        super().__init__()
+        self.X, self.Y, self.w = X, Y, w
+        self.batch_size, self.shuffle = batch_size, shuffle
+        self.dtype = (
+            _common.float_dtype()
+        )  # Keras may fetch batches from another thread
+        self._rng = np.random.default_rng(seed)
+        self._order = np.arange(X.shape[0])
+        if shuffle:
+            self._rng.shuffle(self._order)
+
+    def __len__(self):
+        return math.ceil(self.X.shape[0] / self.batch_size)
+
+    def __getitem__(self, i):
+        rows = self._order[i * self.batch_size : (i + 1) * self.batch_size]
+        w = self.w[rows]
+        # Keras divides the weighted sum by the batch length; rescale so the
+        # batch loss is the weighted mean, as in the JAX engine.
+        total = w.sum()
+        if total > 0:
+            w = w * (len(rows) / total)
+        return (
+            _common.dense_rows(self.X, rows, dtype=self.dtype),
+            self.Y[rows].astype(self.dtype),
+            w.astype(self.dtype),
+        )
+
+    def on_epoch_end(self):
+        if self.shuffle:
+            self._rng.shuffle(self._order)
+
+
+class _KerasEarlyStopping(keras.callbacks.Callback):
+    """EarlyStopping with MLPClassifier's rule, restoring the best weights."""
+
+    def __init__(self, patience, tol):
+        super().__init__()
+        self.stopper = _common.EarlyStopper(patience, tol)
+        self.best_weights = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        is_best, stop = self.stopper.update(epoch, logs["val_loss"])
+        if is_best:
+            self.best_weights = self.model.get_weights()
+        if stop:
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
+
+
+def train(
+    model,
+    optimizer,
+    loss,
+    X,
+    Y,
+    w,
+    *,
+    validation,
+    epochs,
+    batch_size,
+    shuffle,
+    early_stopping,
+    n_iter_no_change,
+    tol,
+    seed,
+    verbose,
+):
+    if getattr(model, "optimizer", None) is not optimizer or not model.compiled:
+        model.compile(optimizer=optimizer, loss=loss)
+    callbacks = [keras.callbacks.TerminateOnNaN()]
+    stopper = None
+    if early_stopping:
+        stopper = _KerasEarlyStopping(n_iter_no_change, tol)
+        callbacks.append(stopper)
+    val_data = None
+    if validation is not None:
+        Xv, Yv, wv = validation
+        val_data = _Batches(
+            Xv,
+            np.asarray(Yv, _common.float_dtype()),
+            np.asarray(wv, _common.float_dtype()),
+            batch_size,
+            False,
+            seed,
+        )
+    result = model.fit(
+        _Batches(X, Y, w, batch_size, shuffle, seed),
+        epochs=epochs,
+        shuffle=False,  # _Batches shuffles rows itself; Keras would reorder batches
+        validation_data=val_data,
+        callbacks=callbacks,
+        verbose=2 if verbose else 0,
+    )
+    history = {k: [float(v) for v in vals] for k, vals in result.history.items()}
+    best_epoch = len(history["loss"]) - 1
+    if stopper is not None:
+        best_epoch = stopper.stopper.best_epoch
+    return history, best_epoch
