@@ -435,6 +435,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             self.classes_ = encoder.classes_
             self.n_outputs_ = encoder.n_outputs()
             self._input_shape = tuple(X.shape[1:])
+            self._sparse_input = sp.issparse(X)
             self.model_ = self._build_model(self._input_shape, self.n_outputs_, seed)
             self._network, self._from_logits = K.check_model(
                 self.model_, self._input_shape, self.n_outputs_
@@ -570,6 +571,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             alpha=self.alpha,
             seed=seed,
             dtype=self.dtype,
+            sparse=getattr(self, "_sparse_input", False),
         )
 
     def _make_optimizer(self, K):

@@ -125,6 +125,31 @@ def test_sparse_input_trains_without_densifying(multilabel_data, monkeypatch):
 
 
 @needs_jax
+def test_sparse_batches_reach_the_first_layer_sparse(multilabel_data, monkeypatch):
+    # Keras densifies a sparse batch on entry unless the network's input is
+    # declared sparse: the default network declares it for sparse X.
+    from jax.experimental import sparse as jsparse
+
+    X, Y = multilabel_data
+    X_sparse = sp.csr_matrix(np.where(X > 2, X, 0.0))
+    densified = []
+    original = jsparse.BCOO.todense
+
+    def recording(self):
+        densified.append(self.shape)
+        return original(self)
+
+    monkeypatch.setattr(jsparse.BCOO, "todense", recording)
+    clf = tiny_clf(epochs=2).fit(X_sparse, Y)
+    assert clf.model_.inputs[0].sparse
+    assert densified == []
+    assert not tiny_clf(epochs=1).fit(X, Y).model_.inputs[0].sparse
+    np.testing.assert_allclose(
+        clf.predict_proba(X_sparse), clf.predict_proba(X_sparse.toarray()), rtol=1e-6
+    )
+
+
+@needs_jax
 def test_sparse_path_needs_a_dense_first_layer():
     inputs = keras.Input((6,))
     dense = keras.Model(inputs, keras.layers.Dense(3)(inputs))

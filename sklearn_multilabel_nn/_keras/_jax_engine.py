@@ -126,21 +126,21 @@ def _compile(model, loss, optimizer):
         """``a`` where ``flag`` else ``b``, leaf by leaf (no Python branching)."""
         return jax.tree.map(lambda u, v: jnp.where(flag, u, v), a, b)
 
-    def step(carry, batch):
+    def step(carry, batch, may_be_empty=False):
         tv, ntv, ov, pos_weight = carry
         xb, yb, wb, mb = batch
         n_real = jnp.sum(mb)
         (value, new_ntv), grads = grad_fn(tv, ntv, xb, yb, wb * mb, pos_weight, True)
         new_tv, new_ov = optimizer.stateless_apply(ov, grads, tv)
-        # A batch made only of padding must not move the weights.
-        keep = n_real > 0
-        carry = (
-            select(keep, new_tv, tv),
-            select(keep, new_ntv, ntv),
-            select(keep, new_ov, ov),
-            pos_weight,
-        )
-        return carry, value * n_real
+        if may_be_empty:
+            # A batch made only of padding must not move the weights. (Only
+            # streamed chunks have such batches; the select costs a pass over
+            # every weight, so epochs on the device skip it.)
+            keep = n_real > 0
+            new_tv = select(keep, new_tv, tv)
+            new_ntv = select(keep, new_ntv, ntv)
+            new_ov = select(keep, new_ov, ov)
+        return (new_tv, new_ntv, new_ov, pos_weight), value * n_real
 
     @partial(jax.jit, static_argnames=("batch_size", "shuffle"))
     def epoch_on_device(tv, ntv, ov, key, X, Y, W, pos_weight, batch_size, shuffle):
@@ -215,7 +215,7 @@ def _compile(model, loss, optimizer):
     @jax.jit
     def train_chunk(tv, ntv, ov, Xc, Yc, Wc, Mc, pos_weight):
         (tv, ntv, ov, _), losses = jax.lax.scan(
-            step, (tv, ntv, ov, pos_weight), (Xc, Yc, Wc, Mc)
+            partial(step, may_be_empty=True), (tv, ntv, ov, pos_weight), (Xc, Yc, Wc, Mc)
         )
         return tv, ntv, ov, jnp.sum(losses)
 

@@ -8,6 +8,10 @@ import numpy as np
 from keras import ops
 
 
+# Where the engine feeds sparse batches (the JAX fast path, as BCOO).
+_SPARSE_BACKENDS = ("jax",)
+
+
 def build_mlp(
     input_shape,
     n_outputs,
@@ -18,16 +22,22 @@ def build_mlp(
     alpha=0.0,
     seed=0,
     dtype="float32",
+    sparse=False,
 ):
     """The default network: Dense hidden layers, then one sigmoid per label.
 
     Every random piece (initialisers, dropout) gets its own explicit seed, so
     the same ``seed`` gives the same network without touching global state.
+    ``sparse=True`` declares a sparse input where the backend has sparse
+    tensors: Keras otherwise densifies a sparse batch before the first layer.
+    Dense input is still accepted.
     """
     regularizer = keras.regularizers.L2(alpha) if alpha > 0 else None
     if np.ndim(dropout) == 0:
         dropout = [dropout] * len(hidden_layer_sizes)
-    x = inputs = keras.Input(shape=tuple(input_shape), dtype=dtype)
+    sparse = bool(sparse) and len(input_shape) == 1
+    sparse = sparse and keras.backend.backend() in _SPARSE_BACKENDS
+    x = inputs = keras.Input(shape=tuple(input_shape), dtype=dtype, sparse=sparse)
     if len(input_shape) > 1:
         x = keras.layers.Flatten(dtype=dtype)(x)
     for i, (units, rate) in enumerate(zip(hidden_layer_sizes, dropout, strict=True)):
