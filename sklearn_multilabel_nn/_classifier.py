@@ -150,12 +150,13 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         :func:`~sklearn_multilabel_nn.tune_thresholds`; a label with fewer
         than 5 positives (or negatives) there keeps 0.5.
 
-    threshold_scoring : str or objective, default="f1_micro"
+    threshold_scoring : str or objective, default="f1_micro_macro"
         What ``threshold="auto"`` maximises: a name in
-        :data:`~sklearn_multilabel_nn.THRESHOLD_SCORINGS` ("f1_micro";
-        "f1" per label, which maximises macro-F1 but lowers rare labels'
-        thresholds enough to cost micro-F1; "f1_samples"; "jaccard_samples";
-        "neg_hamming_loss"; ...), an
+        :data:`~sklearn_multilabel_nn.THRESHOLD_SCORINGS` ("f1_micro_macro",
+        the mean of micro- and macro-F1; "f1_micro", which gives rare labels
+        high thresholds and costs macro-F1; "f1" per label, which maximises
+        macro-F1 but lowers rare labels' thresholds enough to cost micro-F1;
+        "f1_samples"; "jaccard_samples"; "neg_hamming_loss"; ...), an
         :class:`~sklearn_multilabel_nn.FBetaScore`, a
         :class:`~sklearn_multilabel_nn.MisclassificationCost`, or a callable
         ``func(tp, fp, fn, tn)`` of one label's counts.
@@ -323,7 +324,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         n_iter_no_change=10,
         tol=1e-4,
         threshold=0.5,
-        threshold_scoring="f1_micro",
+        threshold_scoring="f1_micro_macro",
         threshold_cv=5,
         ensemble=True,
         min_labels=0,
