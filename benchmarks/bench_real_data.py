@@ -7,8 +7,12 @@ the test split:
 - ``nn``: MultiLabelNNClassifier with the package defaults and ``threshold=0.5``;
 - ``nn_recommended``: the defaults recommended by ``bench_defaults.py`` (only run
   while they differ from the package defaults);
-- ``nn_auto``: MultiLabelNNClassifier with ``threshold="auto"`` (thresholds
-  tuned for micro-F1 on 5-fold out-of-fold predictions, the default);
+- ``nn_auto``: MultiLabelNNClassifier with ``threshold="auto"`` and the other
+  defaults: thresholds tuned for the mean of micro- and macro-F1
+  (``"f1_micro_macro"``) on 5-fold out-of-fold predictions, and the five fold
+  networks averaged with the final one (``ensemble=True``);
+- ``nn_auto_single``: the same with ``ensemble=False`` (the final network alone);
+- ``nn_auto_micro``: ``threshold="auto"`` tuned for micro-F1 (``"f1_micro"``);
 - ``nn_auto_f1``: the same, tuned for per-label F1 (which maximises macro-F1);
 - ``mlp``: scikit-learn's MLPClassifier (max_iter=500, no early stopping);
 - ``logreg``: one-vs-rest LogisticRegression;
@@ -79,8 +83,10 @@ RECOMMENDED = dict(
 LABELS = {
     "nn": "MultiLabelNN (defaults, t=0.5)",
     "nn_recommended": "MultiLabelNN (recommended defaults, t=0.5)",
-    "nn_auto": 'MultiLabelNN (defaults, threshold="auto", micro-F1)',
-    "nn_auto_f1": 'MultiLabelNN (threshold="auto", per-label F1)',
+    "nn_auto": 'MultiLabelNN (defaults, threshold="auto": micro+macro F1, ensemble)',
+    "nn_auto_single": 'MultiLabelNN (threshold="auto", ensemble=False)',
+    "nn_auto_micro": 'MultiLabelNN (threshold="auto", micro-F1, ensemble)',
+    "nn_auto_f1": 'MultiLabelNN (threshold="auto", per-label F1, ensemble)',
     "mlp": "MLPClassifier (max_iter=500)",
     "logreg": "One-vs-rest LogisticRegression",
     "rf": "RandomForest (300 trees)",
@@ -168,6 +174,10 @@ def make_method(name, seed, quick):
         return nn(seed, quick, **RECOMMENDED, threshold=0.5)
     if name == "nn_auto":
         return nn(seed, quick, threshold="auto")
+    if name == "nn_auto_single":
+        return nn(seed, quick, threshold="auto", ensemble=False)
+    if name == "nn_auto_micro":
+        return nn(seed, quick, threshold="auto", threshold_scoring="f1_micro")
     if name == "nn_auto_f1":
         return nn(seed, quick, threshold="auto", threshold_scoring="f1")
     if name == "mlp":

@@ -150,12 +150,13 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         :func:`~sklearn_multilabel_nn.tune_thresholds`; a label with fewer
         than 5 positives (or negatives) there keeps 0.5.
 
-    threshold_scoring : str or objective, default="f1_micro"
+    threshold_scoring : str or objective, default="f1_micro_macro"
         What ``threshold="auto"`` maximises: a name in
-        :data:`~sklearn_multilabel_nn.THRESHOLD_SCORINGS` ("f1_micro";
-        "f1" per label, which maximises macro-F1 but lowers rare labels'
-        thresholds enough to cost micro-F1; "f1_samples"; "jaccard_samples";
-        "neg_hamming_loss"; ...), an
+        :data:`~sklearn_multilabel_nn.THRESHOLD_SCORINGS` ("f1_micro_macro",
+        the mean of micro- and macro-F1; "f1_micro", which gives rare labels
+        high thresholds and costs macro-F1; "f1" per label, which maximises
+        macro-F1 but lowers rare labels' thresholds enough to cost micro-F1;
+        "f1_samples"; "jaccard_samples"; "neg_hamming_loss"; ...), an
         :class:`~sklearn_multilabel_nn.FBetaScore`, a
         :class:`~sklearn_multilabel_nn.MisclassificationCost`, or a callable
         ``func(tp, fp, fn, tn)`` of one label's counts.
@@ -167,6 +168,19 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         used once for tuning), then the final network on all the data. None:
         the final network's predictions on its held-out
         ``validation_fraction`` (no extra fit, but far fewer samples).
+
+    ensemble : bool, default=True
+        Keep the ``threshold_cv`` networks that ``threshold="auto"`` trains
+        for its out-of-fold predictions, and average their probabilities with
+        the final network's in ``predict_proba``, ``predict``,
+        ``decision_function`` (the logits of the average) and ``score``. It
+        costs no extra training, only ``threshold_cv`` more forward passes per
+        prediction and a larger pickle; averaging networks that saw different
+        data gives steadier probabilities (see the notes in
+        :ref:`thresholds`). Read at prediction time: ``set_params(ensemble=False)``
+        predicts with the final network alone. No effect without members
+        (a numeric ``threshold``, ``threshold_cv=None``, 1-D multiclass
+        ``y``); ``partial_fit`` trains the final network only and drops them.
 
     min_labels : int, default=0
         Every prediction gets at least this many labels: when fewer pass their
@@ -211,7 +225,11 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         Number of sigmoid outputs of the network.
 
     model_ : keras.Model
-        The trained network.
+        The trained network (the final one, trained on all the data).
+
+    members_ : list of keras.Model
+        The ``threshold_cv`` networks trained on folds for
+        ``threshold="auto"`` and kept for ``ensemble=True``; empty otherwise.
 
     history_ : dict of list of float
         Per-epoch ``"loss"`` (and ``"val_loss"`` with a validation split).
@@ -276,6 +294,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             callable,
         ],
         "threshold_cv": [None, Interval(Integral, 2, None, closed="left")],
+        "ensemble": ["boolean"],
         "min_labels": [Interval(Integral, 0, None, closed="left")],
         "max_labels": [None, Interval(Integral, 1, None, closed="left")],
         "warm_start": ["boolean"],
@@ -305,8 +324,9 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         n_iter_no_change=10,
         tol=1e-4,
         threshold=0.5,
-        threshold_scoring="f1_micro",
+        threshold_scoring="f1_micro_macro",
         threshold_cv=5,
+        ensemble=True,
         min_labels=0,
         max_labels=None,
         warm_start=False,
@@ -334,6 +354,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         self.threshold = threshold
         self.threshold_scoring = threshold_scoring
         self.threshold_cv = threshold_cv
+        self.ensemble = ensemble
         self.min_labels = min_labels
         self.max_labels = max_labels
         self.warm_start = warm_start
@@ -449,9 +470,13 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             # A fresh optimizer for every fit (warm_start keeps the weights).
             optimizer = self._optimizer = self._make_optimizer(K)
 
-        oof_scores = None
+        oof_scores, members = None, []
         if self._tunes_thresholds() and self.threshold_cv and not one_epoch:
-            oof_scores = self._out_of_fold_scores(X, Y, sample_weight, seed)
+            oof_scores, members = self._out_of_fold_scores(X, Y, sample_weight, seed)
+        # Members are kept only as trained with the final network: a further
+        # partial_fit (one epoch for the final network alone) drops them.
+        self.members_ = [m.model_ for m in members] if self.ensemble else []
+        self._member_networks = [m._network for m in members] if self.ensemble else []
         use_validation = not one_epoch and (
             self.early_stopping or (self._tunes_thresholds() and oof_scores is None)
         )
@@ -604,15 +629,17 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         from ._stratify import IterativeStratifiedKFold
 
         if self._target_encoder.kind == "multiclass":
-            return None
+            return None, []
         folds = IterativeStratifiedKFold(n_splits=self.threshold_cv, random_state=seed)
-        member = clone(self).set_params(threshold=0.5, warm_start=False, verbose=0)
+        template = clone(self).set_params(threshold=0.5, warm_start=False, verbose=0)
         scores = np.zeros(Y.shape, dtype=float)
+        members = []
         for k, (train, test) in enumerate(folds.split(X, Y)):
-            member.set_params(random_state=seed + k + 1)
+            member = clone(template).set_params(random_state=seed + k + 1)
             member.fit(X[train], Y[train], sample_weight=sample_weight[train])
             scores[test] = member._network_scores(X[test])
-        return scores
+            members.append(member)
+        return scores, members
 
     def _current_thresholds(self):
         if self._tunes_thresholds():
@@ -622,14 +649,23 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------
     # prediction
     # ------------------------------------------------------------------
+    def _networks(self):
+        """The networks whose probabilities ``predict`` averages."""
+        members = getattr(self, "_member_networks", [])
+        return [self._network, *members] if self.ensemble else [self._network]
+
     def _network_scores(self, X):
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         K = _keras()
         with K.precision(self.dtype):
-            return K.predict_scores(
-                self._network, X, from_logits=self._from_logits, engine=self.engine
-            )
+            scores = [
+                K.predict_scores(
+                    network, X, from_logits=self._from_logits, engine=self.engine
+                )
+                for network in self._networks()
+            ]
+        return scores[0] if len(scores) == 1 else np.mean(scores, axis=0)
 
     def predict_proba(self, X):
         """Probability of each label (or class).
@@ -660,15 +696,20 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         Returns
         -------
         logits : ndarray of shape (n_samples, n_outputs) or (n_samples,)
-            Pre-sigmoid scores; 1-D for binary ``y``.
+            Pre-sigmoid scores; 1-D for binary ``y``. With an ensemble (see
+            ``ensemble``), the logits of the averaged probabilities.
         """
         check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
-        K = _keras()
-        with K.precision(self.dtype):
-            logits = K.predict_logits(
-                self._network, X, from_logits=self._from_logits, engine=self.engine
-            )
+        if len(self._networks()) > 1:
+            p = np.clip(self._network_scores(X), 1e-7, 1 - 1e-7)
+            logits = np.log(p) - np.log1p(-p)
+        else:
+            X = self._validate_X(X, reset=False)
+            K = _keras()
+            with K.precision(self.dtype):
+                logits = K.predict_logits(
+                    self._network, X, from_logits=self._from_logits, engine=self.engine
+                )
         return logits.ravel() if self._target_encoder.kind == "binary" else logits
 
     def predict(self, X):
@@ -736,16 +777,31 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         state = super().__getstate__().copy()
         state.pop("_optimizer", None)  # optimizer state is not kept on pickling
         state.pop("_network", None)  # a view of model_, rebuilt on loading
+        state.pop("_member_networks", None)  # views of members_, likewise
         if "model_" in state:
             state["model_"] = _keras().model_to_bytes(state["model_"])
+        if state.get("members_"):
+            state["members_"] = [_keras().model_to_bytes(m) for m in state["members_"]]
         return state
 
     def __setstate__(self, state):
         if isinstance(state.get("model_"), bytes):
             K = _keras()
-            model = K.model_from_bytes(state["model_"])
-            network, _ = K.check_model(
-                model, state["_input_shape"], state["n_outputs_"]
+
+            def load(data):
+                model = K.model_from_bytes(data)
+                network, _ = K.check_model(
+                    model, state["_input_shape"], state["n_outputs_"]
+                )
+                return model, network
+
+            model, network = load(state["model_"])
+            members = [load(data) for data in state.get("members_", [])]
+            state = dict(
+                state,
+                model_=model,
+                _network=network,
+                members_=[m for m, _ in members],
+                _member_networks=[n for _, n in members],
             )
-            state = dict(state, model_=model, _network=network)
         super().__setstate__(state)

@@ -257,6 +257,7 @@ _PER_LABEL = {
 }
 _GLOBAL = {
     "f1_micro": _Global("f1_micro"),
+    "f1_micro_macro": _Global("f1_micro_macro"),
     "f1_samples": _Global("f1_samples"),
     "jaccard_samples": _Global("jaccard_samples"),
 }
@@ -264,8 +265,9 @@ _GLOBAL = {
 #: Valid strings for ``scoring`` (for ``StrOptions`` in ``_parameter_constraints``).
 #: ``"f1"``/``"f1_macro"`` and ``"jaccard"``/``"jaccard_macro"`` are per-label and
 #: solved exactly (each label's optimum maximises the macro average), as is
-#: ``"neg_hamming_loss"``. ``"f1_micro"``, ``"f1_samples"`` and
-#: ``"jaccard_samples"`` couple the labels and are improved by coordinate ascent.
+#: ``"neg_hamming_loss"``. ``"f1_micro"``, ``"f1_micro_macro"`` (the mean of
+#: micro- and macro-F1), ``"f1_samples"`` and ``"jaccard_samples"`` couple the
+#: labels and are improved by coordinate ascent.
 THRESHOLD_SCORINGS = frozenset(_PER_LABEL) | frozenset(_GLOBAL)
 
 
@@ -580,11 +582,29 @@ def _sample_metric(name, c, t, p, zd):
 
 
 def _global_score(name, Y, D, zd):
-    if name == "f1_micro":
-        tp = np.sum(D & Y)
-        return float(_safe_div(2 * tp, np.sum(D) + np.sum(Y), zd))
+    if name in _MICRO:
+        tp = np.sum(D & Y, axis=0)
+        micro = float(_safe_div(2 * np.sum(tp), np.sum(D) + np.sum(Y), zd))
+        if name == "f1_micro":
+            return micro
+        macro = np.mean(_safe_div(2 * tp, np.sum(D, axis=0) + np.sum(Y, axis=0), zd))
+        return 0.5 * (micro + float(macro))
     c, t, p = np.sum(D & Y, axis=1), np.sum(Y, axis=1), np.sum(D, axis=1)
     return float(np.mean(_sample_metric(name, c, t, p, zd)))
+
+
+_MICRO = ("f1_micro", "f1_micro_macro")  # solved on global (and per-label) counts
+
+
+def _micro_macro_scores(w, zd, tp, pred, true, f1_rest, tp_j, pred_j, true_j, n_labels):
+    """``(1 - w) * micro-F1 + w * macro-F1`` for candidate cuts of one label:
+    global counts ``tp``, ``pred``, ``true``, the other labels' F1 summed in
+    ``f1_rest``, and the label's own counts ``tp_j``, ``pred_j``, ``true_j``."""
+    micro = _safe_div(2 * tp, pred + true, zd)
+    if not w:
+        return micro
+    macro = (f1_rest + _safe_div(2 * tp_j, pred_j + true_j, zd)) / n_labels
+    return (1 - w) * micro + w * macro
 
 
 class _CoordinateState:
@@ -596,10 +616,14 @@ class _CoordinateState:
         self.D = P >= thresholds
         self._orders = {}  # label -> descending order, reused across sweeps
         self._cache_left = 50_000_000  # int32 entries (200 MB)
-        if name == "f1_micro":
-            self.tp = int(np.sum(self.D & Y))
-            self.pred = int(np.sum(self.D))
-            self.true = int(np.sum(Y))
+        if name in _MICRO:
+            self.w = 0.5 if name == "f1_micro_macro" else 0.0
+            self.tp_j = np.sum(self.D & Y, axis=0)
+            self.pred_j = np.sum(self.D, axis=0)
+            self.true_j = np.sum(Y, axis=0)
+            self.tp = int(np.sum(self.tp_j))
+            self.pred = int(np.sum(self.pred_j))
+            self.true = int(np.sum(self.true_j))
         else:
             self.c = np.sum(self.D & Y, axis=1)
             self.t = np.sum(Y, axis=1)
@@ -624,12 +648,16 @@ class _CoordinateState:
         v = col[order]
         ys = Y[order, j]
         d, y = self.D[:, j], Y[:, j]
-        if self.name == "f1_micro":
+        if self.name in _MICRO:
             tp0 = self.tp - int(np.sum(d & y))
             pred0 = self.pred - int(np.sum(d))
             tp_k = np.concatenate(([0], np.cumsum(ys)))
             k = np.arange(n + 1)
-            scores = _safe_div(2 * (tp0 + tp_k), pred0 + k + self.true, self.zd)
+            f1 = _safe_div(2 * self.tp_j, self.pred_j + self.true_j, self.zd)
+            scores = _micro_macro_scores(
+                self.w, self.zd, tp0 + tp_k, pred0 + k, self.true,
+                np.sum(f1) - f1[j], tp_k, k, self.true_j[j], Y.shape[1],
+            )  # fmt: skip
         else:
             c0, p0 = self.c - (d & y), self.p - d
             base = _sample_metric(self.name, c0, self.t, p0, self.zd)
@@ -647,9 +675,11 @@ class _CoordinateState:
     def set_cut(self, j, t):
         d_new = self.P[:, j] >= t
         d, y = self.D[:, j], self.Y[:, j]
-        if self.name == "f1_micro":
+        if self.name in _MICRO:
             self.tp += int(np.sum(d_new & y)) - int(np.sum(d & y))
             self.pred += int(np.sum(d_new)) - int(np.sum(d))
+            self.tp_j[j] = int(np.sum(d_new & y))
+            self.pred_j[j] = int(np.sum(d_new))
         else:
             self.c += (d_new & y).astype(self.c.dtype) - (d & y)
             self.p += d_new.astype(self.p.dtype) - d
@@ -664,15 +694,15 @@ def _desc_cut_threshold(v, k):
 
 
 def _micro_f1_ascent(
-    Y, P, thresholds, labels, objective, default, max_sweeps, zd, n_jobs
+    Y, P, thresholds, labels, objective, default, max_sweeps, zd, n_jobs, w=0.0
 ):
-    """Per-label start and coordinate ascent for micro-F1, on the monotone
-    candidates only.
+    """Per-label start and coordinate ascent for ``(1 - w) * micro-F1 + w *
+    macro-F1`` (``w=0``: micro-F1), on the monotone candidates only.
 
-    Micro-F1 never gains from a false positive either, so each label's best
-    move is among its candidates (about one per positive), scored from global
-    counts in O(candidates): after the one sort per label that the per-label
-    start needs anyway, sweeps cost almost nothing.
+    Neither micro- nor macro-F1 gains from a false positive, so each label's
+    best move is among its candidates (about one per positive), scored from
+    global counts in O(candidates): after the one sort per label that the
+    per-label start needs anyway, sweeps cost almost nothing.
     """
     thresholds = thresholds.copy()
 
@@ -698,7 +728,9 @@ def _micro_f1_ascent(
     D = P >= thresholds
     tp_cur = np.count_nonzero(D & Y, axis=0)
     pred_cur = np.count_nonzero(D, axis=0)
-    TP, PRED, TRUE = int(tp_cur.sum()), int(pred_cur.sum()), int(np.count_nonzero(Y))
+    true = np.count_nonzero(Y, axis=0)
+    TP, PRED, TRUE = int(tp_cur.sum()), int(pred_cur.sum()), int(true.sum())
+    n_labels = Y.shape[1]
     n_sweeps = 0
     for _ in range(max_sweeps):
         n_sweeps += 1
@@ -708,8 +740,15 @@ def _micro_f1_ascent(
             if t_c.size == 0:
                 continue
             tp0, pred0 = TP - tp_cur[j], PRED - pred_cur[j]
-            current = _safe_div(2 * TP, PRED + TRUE, zd)
-            scores = _safe_div(2 * (tp0 + tp_c), pred0 + pred_c + TRUE, zd)
+            f1 = _safe_div(2 * tp_cur, pred_cur + true, zd) if w else 0.0
+            rest = np.sum(f1) - f1[j] if w else 0.0
+            current = _micro_macro_scores(
+                w, zd, TP, PRED, TRUE, rest, tp_cur[j], pred_cur[j], true[j], n_labels
+            )
+            scores = _micro_macro_scores(
+                w, zd, tp0 + tp_c, pred0 + pred_c, TRUE, rest, tp_c, pred_c,
+                true[j], n_labels,
+            )  # fmt: skip
             best = int(np.argmax(scores))
             if scores[best] > current + 1e-12 * max(1.0, abs(current)):
                 thresholds[j] = t_c[best]
@@ -891,15 +930,16 @@ default="f1"
     thresholds = np.full(n_labels, default)
     label_scores = np.empty(n_labels)
     n_sweeps = 0
-    if global_name == "f1_micro":
+    if global_name in _MICRO:
         thresholds, n_sweeps = _micro_f1_ascent(
-            Y, P, thresholds, labels, label_objective, default, max_sweeps, zd, n_jobs
-        )
+            Y, P, thresholds, labels, label_objective, default, max_sweeps, zd,
+            n_jobs, w=0.5 if global_name == "f1_micro_macro" else 0.0,
+        )  # fmt: skip
     else:
         thresholds[labels], label_scores[labels] = _per_label_search(
             Y, P, label_objective, labels, default, n_jobs
         )
-    if global_name == "f1_micro":
+    if global_name in _MICRO:
         label_scores = _label_scores_at(Y, P, thresholds, label_objective)
     elif global_name is not None and labels.size:
         thresholds, n_sweeps = _coordinate_ascent(

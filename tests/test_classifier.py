@@ -439,3 +439,34 @@ def test_min_and_max_labels(fitted_clf, multilabel_data):
     assert clf.predict(X).sum(axis=1).min() == 1
     clf.set_params(threshold=0.0, min_labels=0, max_labels=2)
     assert clf.predict(X).sum(axis=1).max() == 2
+
+
+def test_auto_thresholds_keep_an_ensemble(multilabel_data):
+    import keras
+
+    X, Y = multilabel_data
+    clf = tiny_clf(epochs=5, threshold="auto", threshold_cv=3).fit(X, Y)
+    assert len(clf.members_) == 3
+    assert all(isinstance(m, keras.Model) for m in clf.members_)
+    # predict_proba averages the final network and the fold members.
+    each = [np.asarray(m.predict(X, verbose=0)) for m in [clf.model_, *clf.members_]]
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba, np.mean(each, axis=0), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        proba, 1 / (1 + np.exp(-clf.decision_function(X))), rtol=1e-5
+    )
+    np.testing.assert_array_equal(
+        clf.predict(X), (proba >= clf.thresholds_).astype(int)
+    )
+    # Read at prediction time: ensemble=False predicts with the final network.
+    single = copy.deepcopy(clf).set_params(ensemble=False)
+    np.testing.assert_allclose(single.predict_proba(X), each[0], rtol=1e-5, atol=1e-6)
+    # Pickles carry the members.
+    restored = pickle.loads(pickle.dumps(clf))
+    assert len(restored.members_) == 3
+    np.testing.assert_allclose(restored.predict_proba(X), proba, rtol=1e-6)
+    # partial_fit trains the final network alone and drops the members; so
+    # does a refit without them.
+    assert clf.partial_fit(X, Y).members_ == []
+    assert tiny_clf(epochs=5, threshold="auto", ensemble=False).fit(X, Y).members_ == []
+    assert tiny_clf(epochs=5).fit(X, Y).members_ == []

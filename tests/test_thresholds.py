@@ -193,6 +193,16 @@ def test_rare_label_rule_keeps_default():
     "scoring, metric",
     [
         ("f1_micro", lambda Y, D: f1_score(Y, D, average="micro", zero_division=0)),
+        (
+            "f1_micro_macro",
+            lambda Y, D: (
+                (
+                    f1_score(Y, D, average="micro", zero_division=0)
+                    + f1_score(Y, D, average="macro", zero_division=0)
+                )
+                / 2
+            ),
+        ),
         ("f1_samples", lambda Y, D: f1_score(Y, D, average="samples", zero_division=0)),
         (
             "jaccard_samples",
@@ -388,7 +398,7 @@ def test_zero_division_per_label():
         tune_thresholds(Y, P, zero_division=0.5)
 
 
-@pytest.mark.parametrize("scoring", ["f1", "f1_micro", "f1_samples"])
+@pytest.mark.parametrize("scoring", ["f1", "f1_micro", "f1_micro_macro", "f1_samples"])
 def test_label_without_positives_and_top_score_one(scoring):
     Y, P = _data(3, n=30, n_labels=3)
     Y[:, 1] = 0
@@ -396,3 +406,29 @@ def test_label_without_positives_and_top_score_one(scoring):
     res = tune_thresholds(Y, P, scoring, min_positives=0)
     assert np.all((res.thresholds >= 0) & (res.thresholds <= 1))
     assert np.isfinite(res.score)
+
+
+def test_micro_macro_blend_sits_between_its_parts():
+    # Micro-F1 gives rare labels high thresholds, per-label F1 low ones; their
+    # mean lands in between on both scores and beats each on the mean.
+    rng = np.random.default_rng(0)
+    n, prevalence = 500, np.array([0.6, 0.5, 0.1, 0.05, 0.04])
+    Y = (rng.random((n, 5)) < prevalence).astype(int)
+    P = 1 / (1 + np.exp(-(Y + rng.normal(size=(n, 5)) + np.log(prevalence))))
+
+    def both(t):
+        D = P >= t
+        return (
+            f1_score(Y, D, average="micro", zero_division=0),
+            f1_score(Y, D, average="macro", zero_division=0),
+        )
+
+    micro = both(tune_thresholds(Y, P, "f1_micro").thresholds)
+    macro = both(tune_thresholds(Y, P, "f1").thresholds)
+    res = tune_thresholds(Y, P, "f1_micro_macro")
+    blend = both(res.thresholds)
+    assert res.score == pytest.approx(np.mean(blend))
+    assert np.mean(blend) >= max(np.mean(micro), np.mean(macro)) - 1e-12
+    assert macro[0] < blend[0] < micro[0]
+    assert micro[1] < blend[1] < macro[1]
+    assert "f1_micro_macro" in THRESHOLD_SCORINGS

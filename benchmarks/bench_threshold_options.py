@@ -1,0 +1,203 @@
+"""Threshold objective and ensembling for ``threshold="auto"``, by CV in training splits.
+
+Chooses what ``threshold="auto"`` does by cross-validation *inside* the training
+splits of yeast and scene (the test splits are never read): ``--repeats`` x
+``--folds`` outer folds (:class:`IterativeStratifiedKFold`). In every outer fold,
+on the outer training part (``StandardScaler`` fitted there):
+
+- the final network: ``MultiLabelNNClassifier(random_state=r)`` with the package
+  defaults, trained on all of it;
+- ``threshold_cv`` member networks on its inner folds, with the seeds and folds
+  that ``fit`` uses, giving the out-of-fold scores that thresholds are tuned on.
+
+That is exactly what ``fit`` with ``threshold="auto"`` trains (checked on the
+first outer fold against the estimator itself), so one set of fits scores every
+option on the outer validation part:
+
+- prediction: the final network alone (``ensemble=False``), the members alone,
+  or the mean of the members and the final network (``ensemble=True``);
+- thresholds: 0.5, or tuned on the out-of-fold scores for ``"f1_micro"``,
+  ``"f1"`` (per label), ``"f1_micro_macro"``; optionally with ``min_labels=1``.
+
+Metrics: micro-F1, macro-F1 (``zero_division=0``), their mean, Hamming loss.
+
+Run from the repository root::
+
+    PYTHONPATH=. python benchmarks/bench_threshold_options.py [--data-dir DIR]
+        [--datasets yeast scene] [--repeats 3] [--folds 5] [--threshold-cv 5]
+
+Writes ``benchmarks/results/threshold_options.{json,md}`` and prints the table.
+"""
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import f1_score, hamming_loss
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils import check_random_state
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA_DIR = ROOT.parent / "shared" / "datasets"
+RESULTS = ROOT / "benchmarks" / "results"
+DATASETS = {"yeast": 14, "scene": 6}
+SOURCES = {
+    "final": "final network (ensemble=False)",
+    "members": "members only",
+    "ensemble": "members + final (ensemble=True)",
+}
+OPTIONS = {
+    "0.5": (0.5, 0),
+    "f1_micro": ("f1_micro", 0),
+    "f1": ("f1", 0),
+    "f1_micro_macro": ("f1_micro_macro", 0),
+    "0.5, min_labels=1": (0.5, 1),
+    "f1_micro_macro, min_labels=1": ("f1_micro_macro", 1),
+}
+
+
+def scores(Y, D):
+    micro = f1_score(Y, D, average="micro", zero_division=0)
+    macro = f1_score(Y, D, average="macro", zero_division=0)
+    return {
+        "micro_f1": micro,
+        "macro_f1": macro,
+        "mean_f1": (micro + macro) / 2,
+        "hamming_loss": hamming_loss(Y, D),
+    }
+
+
+def auto_fold(X, Y, Xv, repeat, threshold_cv):
+    """What ``fit(threshold="auto")`` trains: out-of-fold scores on (X, Y) and
+    the final and member networks' probabilities on Xv."""
+    from sklearn_multilabel_nn import IterativeStratifiedKFold, MultiLabelNNClassifier
+
+    final = MultiLabelNNClassifier(random_state=repeat).fit(X, Y)
+    # fit draws this seed from random_state; members and folds derive from it.
+    seed = int(check_random_state(repeat).randint(np.iinfo(np.int32).max))
+    folds = IterativeStratifiedKFold(n_splits=threshold_cv, random_state=seed)
+    oof, members = np.zeros(Y.shape), []
+    for k, (a, b) in enumerate(folds.split(X, Y)):
+        m = MultiLabelNNClassifier(random_state=seed + k + 1).fit(X[a], Y[a])
+        oof[b] = m.predict_proba(X[b])
+        members.append(m.predict_proba(Xv))
+    members = np.array(members)
+    proba = {
+        "final": final.predict_proba(Xv),
+        "members": members.mean(axis=0),
+        "ensemble": (members.sum(axis=0) + final.predict_proba(Xv))
+        / (threshold_cv + 1),
+    }
+    return oof, proba
+
+
+def check_replica(X, Y, Xv, proba, repeat, threshold_cv):
+    from sklearn_multilabel_nn import MultiLabelNNClassifier
+
+    clf = MultiLabelNNClassifier(
+        threshold="auto", threshold_cv=threshold_cv, random_state=repeat
+    ).fit(X, Y)
+    gap = float(np.abs(clf.predict_proba(Xv) - proba["ensemble"]).max())
+    assert gap < 1e-5, f"replica differs from fit(threshold='auto') by {gap}"
+    return gap
+
+
+def run(data_dir, name, repeats, n_folds, threshold_cv):
+    from sklearn_multilabel_nn import IterativeStratifiedKFold, decode, tune_thresholds
+    from sklearn_multilabel_nn.datasets import load_csv
+
+    X, Y = load_csv(Path(data_dir) / name / "train.csv",
+                    label_columns=DATASETS[name], return_X_y=True)  # fmt: skip
+    Y = np.asarray(Y)
+    rows, gap = {}, None
+    for r in range(repeats):
+        outer = IterativeStratifiedKFold(n_splits=n_folds, random_state=1000 + r)
+        for f, (tr, va) in enumerate(outer.split(X, Y)):
+            scaler = StandardScaler().fit(X[tr])
+            Xt, Xv = scaler.transform(X[tr]), scaler.transform(X[va])
+            oof, proba = auto_fold(Xt, Y[tr], Xv, r, threshold_cv)
+            if gap is None:
+                gap = check_replica(Xt, Y[tr], Xv, proba, r, threshold_cv)
+            for opt, (scoring, min_labels) in OPTIONS.items():
+                t = scoring
+                if isinstance(scoring, str):
+                    t = tune_thresholds(Y[tr], oof, scoring).thresholds
+                for src, P in proba.items():
+                    D = decode(P, t, min_labels=min_labels)
+                    rows.setdefault(f"{src}|{opt}", []).append(scores(Y[va], D))
+            print(f"{name} repeat {r} fold {f} done", flush=True)
+    summary = {
+        k: {m: float(np.mean([s[m] for s in v])) for m in v[0]}
+        | {m + "_se": float(np.std([s[m] for s in v]) / np.sqrt(len(v))) for m in v[0]}
+        for k, v in rows.items()
+    }
+    return {"n_train": len(X), "replica_gap": gap, "summary": summary}
+
+
+def markdown(results, args):
+    lines = [
+        '# `threshold="auto"` options: CV inside the training splits',
+        "",
+        f"{args.repeats} x {args.folds}-fold cross-validation inside each training "
+        "split (test splits unused), `StandardScaler` fitted per fold, package "
+        f"defaults, `threshold_cv={args.threshold_cv}`. Mean over the "
+        f"{args.repeats * args.folds} outer folds (± standard error). F1 with "
+        "`zero_division=0`; mean = (micro + macro) / 2.",
+        "",
+    ]
+    for ds, res in results["datasets"].items():
+        lines += [f"## {ds} ({res['n_train']} training samples)", ""]
+        lines.append(
+            "| prediction | thresholds | micro-F1 | macro-F1 | mean | Hamming ↓ |"
+        )
+        lines.append("|---|---|---|---|---|---|")
+        for src, src_label in SOURCES.items():
+            for opt in OPTIONS:
+                s = res["summary"][f"{src}|{opt}"]
+                cells = [
+                    f"{s[m]:.4f} ± {s[m + '_se']:.4f}"
+                    for m in ("micro_f1", "macro_f1", "mean_f1", "hamming_loss")
+                ]
+                lines.append(f"| {src_label} | {opt} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR))
+    parser.add_argument("--datasets", nargs="+", default=list(DATASETS),
+                        choices=list(DATASETS))  # fmt: skip
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--threshold-cv", type=int, default=5)
+    parser.add_argument("--out", default=str(RESULTS))
+    args = parser.parse_args(argv)
+    import sklearn_multilabel_nn._keras  # noqa: F401  (picks the backend)
+
+    t0 = time.perf_counter()
+    results = {"args": vars(args), "datasets": {}}
+    for ds in args.datasets:
+        results["datasets"][ds] = run(
+            args.data_dir, ds, args.repeats, args.folds, args.threshold_cv
+        )
+    results["wall_time_s"] = round(time.perf_counter() - t0, 1)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = "threshold_options"
+    if args.threshold_cv != 5:
+        stem += f"_cv{args.threshold_cv}"
+    (out / f"{stem}.json").write_text(json.dumps(results, indent=1))
+    md = markdown(results, args)
+    md += f"\nWall time: {results['wall_time_s']:.0f} s.\n"
+    (out / f"{stem}.md").write_text(md)
+    print(md)
+
+
+if __name__ == "__main__":
+    main()
