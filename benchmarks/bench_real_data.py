@@ -14,6 +14,9 @@ the test split:
 - ``nn_auto_single``: the same with ``ensemble=False`` (the final network alone);
 - ``nn_auto_micro``: ``threshold="auto"`` tuned for micro-F1 (``"f1_micro"``);
 - ``nn_auto_f1``: the same, tuned for per-label F1 (which maximises macro-F1);
+- ``nn_auto_cv10``: the defaults of ``nn_auto`` with ``threshold_cv=10`` (ten
+  fold networks: better in cross-validation on scene, equal on yeast, at
+  almost twice the training cost);
 - ``mlp``: scikit-learn's MLPClassifier (max_iter=500, no early stopping);
 - ``logreg``: one-vs-rest LogisticRegression;
 - ``rf``: RandomForestClassifier(n_estimators=300);
@@ -87,6 +90,7 @@ LABELS = {
     "nn_auto_single": 'MultiLabelNN (threshold="auto", ensemble=False)',
     "nn_auto_micro": 'MultiLabelNN (threshold="auto", micro-F1, ensemble)',
     "nn_auto_f1": 'MultiLabelNN (threshold="auto", per-label F1, ensemble)',
+    "nn_auto_cv10": 'MultiLabelNN (threshold="auto", threshold_cv=10)',
     "mlp": "MLPClassifier (max_iter=500)",
     "logreg": "One-vs-rest LogisticRegression",
     "rf": "RandomForest (300 trees)",
@@ -180,6 +184,8 @@ def make_method(name, seed, quick):
         return nn(seed, quick, threshold="auto", threshold_scoring="f1_micro")
     if name == "nn_auto_f1":
         return nn(seed, quick, threshold="auto", threshold_scoring="f1")
+    if name == "nn_auto_cv10":
+        return nn(seed, quick, threshold="auto", threshold_cv=10)
     if name == "mlp":
         return MLPClassifier(
             max_iter=50 if quick else 500, early_stopping=False, random_state=seed
