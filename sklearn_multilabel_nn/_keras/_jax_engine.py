@@ -215,7 +215,9 @@ def _compile(model, loss, optimizer):
     @jax.jit
     def train_chunk(tv, ntv, ov, Xc, Yc, Wc, Mc, pos_weight):
         (tv, ntv, ov, _), losses = jax.lax.scan(
-            partial(step, may_be_empty=True), (tv, ntv, ov, pos_weight), (Xc, Yc, Wc, Mc)
+            partial(step, may_be_empty=True),
+            (tv, ntv, ov, pos_weight),
+            (Xc, Yc, Wc, Mc),
         )
         return tv, ntv, ov, jnp.sum(losses)
 

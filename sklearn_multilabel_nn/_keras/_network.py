@@ -7,7 +7,6 @@ import keras
 import numpy as np
 from keras import ops
 
-
 # Where the engine feeds sparse batches (the JAX fast path, as BCOO).
 _SPARSE_BACKENDS = ("jax",)
 
