@@ -10,11 +10,11 @@ __version__ = "0.1.0.dev0"
 
 _PUBLIC = {
     "MultiLabelNNClassifier": "._classifier",
-    "THRESHOLD_SCORINGS": "._thresholds",
-    "CountObjective": "._thresholds",
-    "FBetaScore": "._thresholds",
+    "THRESHOLD_SCORINGS": "._objectives",
+    "CountObjective": "._objectives",
+    "FBetaScore": "._objectives",
     "IterativeStratifiedKFold": "._stratify",
-    "MisclassificationCost": "._thresholds",
+    "MisclassificationCost": "._objectives",
     "ThresholdCurveDisplay": "._display",
     "TunedThresholdMultiLabelClassifierCV": "._tuning",
     "decode": "._thresholds",

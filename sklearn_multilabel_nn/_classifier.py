@@ -26,12 +26,14 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._targets import TargetEncoder
-from ._thresholds import (
+from ._objectives import (
     THRESHOLD_SCORINGS,
     CountObjective,
     FBetaScore,
     MisclassificationCost,
+)
+from ._targets import TargetEncoder
+from ._thresholds import (
     decode,
     resolve_thresholds,
     tune_thresholds,

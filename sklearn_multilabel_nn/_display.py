@@ -6,10 +6,9 @@ plot is drawn.
 
 import numpy as np
 
+from ._objectives import _check_scoring, _Global
 from ._thresholds import (
-    _check_scoring,
     _check_Y_proba,
-    _Global,
     _global_score,
     _label_scores_at,
     resolve_thresholds,

@@ -26,12 +26,14 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from ._stratify import IterativeStratifiedKFold, iterative_train_test_split
-from ._thresholds import (
+from ._objectives import (
     THRESHOLD_SCORINGS,
     CountObjective,
     FBetaScore,
     MisclassificationCost,
+)
+from ._stratify import IterativeStratifiedKFold, iterative_train_test_split
+from ._thresholds import (
     decode,
     threshold_curves,
     tune_thresholds,

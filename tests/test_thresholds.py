@@ -6,11 +6,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import f1_score, hamming_loss, jaccard_score
 
-from sklearn_multilabel_nn._thresholds import (
+from sklearn_multilabel_nn._objectives import (
     THRESHOLD_SCORINGS,
     CountObjective,
     FBetaScore,
     MisclassificationCost,
+)
+from sklearn_multilabel_nn._thresholds import (
     apply_thresholds,
     decode,
     resolve_thresholds,

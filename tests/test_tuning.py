@@ -13,16 +13,12 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from sklearn_multilabel_nn._objectives import FBetaScore, MisclassificationCost
 from sklearn_multilabel_nn._stratify import (
     IterativeStratifiedKFold,
     iterative_stratification,
 )
-from sklearn_multilabel_nn._thresholds import (
-    FBetaScore,
-    MisclassificationCost,
-    decode,
-    tune_thresholds,
-)
+from sklearn_multilabel_nn._thresholds import decode, tune_thresholds
 from sklearn_multilabel_nn._tuning import (
     TunedThresholdMultiLabelClassifierCV,
     positive_proba,
