@@ -57,6 +57,24 @@ def test_programs_are_reused_across_fits(multilabel_data):
 
 
 @needs_jax
+def test_compiled_shapes_are_bounded_across_many_sizes(multilabel_data, monkeypatch):
+    # Every new number of rows compiles a new executable; without a bound a
+    # long run of fits on varied sizes grows memory without end.
+    X, Y = multilabel_data
+    network = tiny_clf(epochs=1).fit(X, Y)._network
+    tv = [v.value for v in network.trainable_variables]
+    ntv = [v.value for v in network.non_trainable_variables]
+    monkeypatch.setattr(_jax_engine, "_MAX_SHAPES", 2)
+    held = []
+    for n in range(10, 18):
+        program = _jax_engine._program(network, None, _jax_engine._NO_OPTIMIZER)
+        program["predict"](tv, ntv, X[:n])
+        held.append(program["predict"]._cache_size())
+    assert max(held) <= 3, held
+    assert len(set(held)) > 1  # it filled up and was emptied
+
+
+@needs_jax
 def test_sparse_input_is_densified_within_the_budget(multilabel_data, monkeypatch):
     X, Y = multilabel_data
     X_sparse = sp.csr_matrix(np.where(X > 2, X, 0.0))

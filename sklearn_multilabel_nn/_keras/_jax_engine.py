@@ -29,6 +29,12 @@ from . import _common
 from ._network import MultiLabelBinaryLoss, binary_loss
 
 _MAX_PROGRAMS = 32  # compiled programs kept, least recently used dropped
+# Each jitted function also keeps one executable per input shape (the number
+# of training and validation rows are part of it), some megabytes each, which
+# JAX never frees. A long run of fits on varied sizes (nested cross-validation,
+# learning curves) would grow without bound, so past this many shapes JAX's
+# caches are emptied and what comes next compiles again.
+_MAX_SHAPES = 16
 _PROGRAMS = OrderedDict()
 
 
@@ -77,7 +83,13 @@ def _program(model, loss, optimizer):
     key = _signature(model, loss, optimizer)
     if key in _PROGRAMS:
         _PROGRAMS.move_to_end(key)
-        return _PROGRAMS[key]
+        program = _PROGRAMS[key]
+        if sum(f._cache_size() for f in program.values()) > _MAX_SHAPES:
+            import jax
+
+            # Global: JAX's tracing and lowering caches hold as much again.
+            jax.clear_caches()
+        return program
     program = _compile(model, loss, optimizer)
     _PROGRAMS[key] = program
     if len(_PROGRAMS) > _MAX_PROGRAMS:
