@@ -5,10 +5,11 @@ splits of yeast and scene (the test splits are never read): ``--repeats`` x
 ``--folds`` outer folds (:class:`IterativeStratifiedKFold`). In every outer fold,
 on the outer training part (``StandardScaler`` fitted there):
 
-- the final network: ``MultiLabelNNClassifier(random_state=r)`` with the package
-  defaults, trained on all of it;
 - ``threshold_cv`` member networks on its inner folds, with the seeds and folds
-  that ``fit`` uses, giving the out-of-fold scores that thresholds are tuned on.
+  that ``fit`` uses, each stopping early on its held-out inner fold, giving the
+  out-of-fold scores that thresholds are tuned on;
+- the final network: ``MultiLabelNNClassifier(random_state=r)`` with the package
+  defaults, trained on all of it for the median of the members' epoch counts.
 
 That is exactly what ``fit`` with ``threshold="auto"`` trains (checked on the
 first outer fold against the estimator itself), so one set of fits scores every
@@ -77,16 +78,24 @@ def auto_fold(X, Y, Xv, repeat, threshold_cv):
     the final and member networks' probabilities on Xv."""
     from sklearn_multilabel_nn import IterativeStratifiedKFold, MultiLabelNNClassifier
 
-    final = MultiLabelNNClassifier(random_state=repeat).fit(X, Y)
     # fit draws this seed from random_state; members and folds derive from it.
     seed = int(check_random_state(repeat).randint(np.iinfo(np.int32).max))
     folds = IterativeStratifiedKFold(n_splits=threshold_cv, random_state=seed)
-    oof, members = np.zeros(Y.shape), []
+    oof, members, epochs = np.zeros(Y.shape), [], []
     for k, (a, b) in enumerate(folds.split(X, Y)):
-        m = MultiLabelNNClassifier(random_state=seed + k + 1).fit(X[a], Y[a])
+        # A fold network: trains on a, stops early on b (private hook of fit).
+        m = MultiLabelNNClassifier(random_state=seed + k + 1)
+        m._atomic(m._fit, X, Y, None, incremental=False, fold=(a, b))
         oof[b] = m.predict_proba(X[b])
         members.append(m.predict_proba(Xv))
+        epochs.append(m.best_epoch_ + 1)
     members = np.array(members)
+    # The final network: all the data, for the median of the members' epochs.
+    final = MultiLabelNNClassifier(
+        random_state=repeat,
+        early_stopping=False,
+        epochs=int(np.ceil(np.median(epochs))),
+    ).fit(X, Y)
     proba = {
         "final": final.predict_proba(Xv),
         "members": members.mean(axis=0),

@@ -133,10 +133,15 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         Hold out ``validation_fraction`` of the training data, stop when its
         loss has not improved by ``tol`` for ``n_iter_no_change`` epochs and
         restore the weights of the best epoch. When False, all ``epochs`` run.
+        With ``threshold="auto"`` and ``threshold_cv`` folds, nothing more is
+        held out: each fold network stops on its own held-out fold, and the
+        final network trains on all the data for the median of their epoch
+        counts.
 
     validation_fraction : float, default=0.1
         Fraction of the training data held out for early stopping (and for
-        tuning thresholds with ``threshold="auto"``).
+        tuning thresholds with ``threshold="auto"`` and
+        ``threshold_cv=None``).
 
     n_iter_no_change : int, default=10
         Epochs without improvement before early stopping.
@@ -167,7 +172,8 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         Where ``threshold="auto"`` gets its held-out predictions. An int k:
         out-of-fold predictions of k networks trained on iteratively
         stratified folds of the training data (k extra fits, every sample
-        used once for tuning), then the final network on all the data. None:
+        used once for tuning; with ``early_stopping`` each network stops on
+        the fold it predicts), then the final network on all the data. None:
         the final network's predictions on its held-out
         ``validation_fraction`` (no extra fit, but far fewer samples).
 
@@ -234,7 +240,9 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         ``threshold="auto"`` and kept for ``ensemble=True``; empty otherwise.
 
     history_ : dict of list of float
-        Per-epoch ``"loss"`` (and ``"val_loss"`` with a validation split).
+        Per-epoch ``"loss"`` (and ``"val_loss"`` with a validation split;
+        not with ``threshold="auto"`` and ``threshold_cv``, whose final
+        network trains on all the data).
 
     loss_curve_ : list of float
         Training loss per epoch (``history_["loss"]``).
@@ -436,7 +444,10 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             raise
 
     def _fit(self, X, y, sample_weight, *, incremental, classes=None,
-             epochs=None, one_epoch=False):  # fmt: skip
+             epochs=None, one_epoch=False, fold=None):  # fmt: skip
+        """Train; ``fold=(train, held_out)`` (row indices) makes this a fold
+        network of ``threshold="auto"``: it trains on ``train`` and stops
+        early on ``held_out``."""
         K = _keras()
         X = self._validate_X(X, reset=not incremental)
         if incremental:
@@ -479,11 +490,22 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         # partial_fit (one epoch for the final network alone) drops them.
         self.members_ = [m.model_ for m in members] if self.ensemble else []
         self._member_networks = [m._network for m in members] if self.ensemble else []
-        use_validation = not one_epoch and (
-            self.early_stopping or (self._tunes_thresholds() and oof_scores is None)
+        early_stopping = self.early_stopping and not one_epoch
+        if early_stopping and members:
+            # The fold networks have found how long to train: the final one
+            # trains on all the data for the median of their best epochs.
+            epochs = int(np.ceil(np.median([m.best_epoch_ + 1 for m in members])))
+            early_stopping = False
+        use_validation = early_stopping or (
+            not one_epoch and self._tunes_thresholds() and oof_scores is None
         )
         X_fit, Y_fit, w_fit, validation = X, Y, sample_weight, None
-        if use_validation:  # (without it, no copy of the training data)
+        if fold is not None:
+            train, val = fold
+            if early_stopping:
+                validation = (X[val], Y[val], sample_weight[val])
+            X_fit, Y_fit, w_fit = X[train], Y[train], sample_weight[train]
+        elif use_validation:  # (without it, no copy of the training data)
             train, val = self._validation_split(X.shape[0], seed)
             validation = (X[val], Y[val], sample_weight[val])
             X_fit, Y_fit, w_fit = X[train], Y[train], sample_weight[train]
@@ -500,7 +522,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             epochs=epochs or self.epochs,
             batch_size=self.batch_size,
             shuffle=self.shuffle,
-            early_stopping=self.early_stopping and not one_epoch,
+            early_stopping=early_stopping,
             n_iter_no_change=self.n_iter_no_change,
             tol=self.tol,
             seed=seed,
@@ -638,7 +660,12 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         members = []
         for k, (train, test) in enumerate(folds.split(X, Y)):
             member = clone(template).set_params(random_state=seed + k + 1)
-            member.fit(X[train], Y[train], sample_weight=sample_weight[train])
+            # Early stopping on the held-out fold rather than on a split of
+            # the training folds: the network learns from 80 % of the data,
+            # not 72 %, and stops on a larger sample.
+            member._fit(
+                X, Y, sample_weight, incremental=False, fold=(train, test)
+            )  # fmt: skip
             scores[test] = member._network_scores(X[test])
             members.append(member)
         return scores, members

@@ -470,3 +470,46 @@ def test_auto_thresholds_keep_an_ensemble(multilabel_data):
     assert clf.partial_fit(X, Y).members_ == []
     assert tiny_clf(epochs=5, threshold="auto", ensemble=False).fit(X, Y).members_ == []
     assert tiny_clf(epochs=5).fit(X, Y).members_ == []
+
+
+def test_auto_fold_networks_stop_on_their_held_out_fold(multilabel_data, monkeypatch):
+    # threshold="auto" with early stopping: each fold network trains on its
+    # training folds and stops on its held-out fold; the final network then
+    # trains on all the data for the median of their epoch counts.
+    from sklearn_multilabel_nn import _keras
+
+    X, Y = multilabel_data
+    calls, original = [], _keras.train
+
+    def recording(network, optimizer, loss, X_fit, *args, **kwargs):
+        history, best_epoch = original(network, optimizer, loss, X_fit, *args, **kwargs)
+        validation = kwargs["validation"]
+        calls.append(
+            dict(
+                n_fit=len(X_fit),
+                n_val=None if validation is None else len(validation[0]),
+                early_stopping=kwargs["early_stopping"],
+                epochs=kwargs["epochs"],
+                best_epoch=best_epoch,
+                ran=len(history["loss"]),
+            )
+        )
+        return history, best_epoch
+
+    monkeypatch.setattr(_keras, "train", recording)
+    clf = tiny_clf(
+        epochs=40, early_stopping=True, n_iter_no_change=3, threshold="auto",
+        threshold_cv=3,
+    ).fit(X, Y)  # fmt: skip
+    *members, final = calls
+    assert len(members) == 3
+    for call in members:
+        assert call["early_stopping"]
+        assert call["n_fit"] + call["n_val"] == len(X)
+        assert abs(call["n_val"] - len(X) / 3) <= 2
+    expected = int(np.ceil(np.median([c["best_epoch"] + 1 for c in members])))
+    assert final == dict(
+        n_fit=len(X), n_val=None, early_stopping=False, epochs=expected,
+        best_epoch=expected - 1, ran=expected,
+    )  # fmt: skip
+    assert clf.best_epoch_ == expected - 1 and "val_loss" not in clf.history_
