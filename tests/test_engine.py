@@ -57,6 +57,29 @@ def test_programs_are_reused_across_fits(multilabel_data):
 
 
 @needs_jax
+def test_folds_of_nearby_sizes_share_one_compiled_epoch(multilabel_data):
+    # Cross-validation folds differ by a few rows; padded to one bucket size
+    # (the padding never trains), they reuse one program.
+    import jax
+
+    X, Y = multilabel_data
+    jax.clear_caches()
+    for n in (len(X) - 5, len(X) - 2):
+        assert _jax_engine._row_bucket(n) > n
+        tiny_clf(epochs=3).fit(X[:n], Y[:n])
+    compiled = [
+        p["epoch_on_device"]._cache_size() for p in _jax_engine._PROGRAMS.values()
+    ]
+    assert sum(compiled) == 1
+    # The padding changes nothing: same losses as Keras's unpadded model.fit.
+    n = len(X) - 5
+    params = dict(epochs=3, shuffle=False)
+    padded = tiny_clf(**params).fit(X[:n], Y[:n])
+    reference = tiny_clf(engine="keras", **params).fit(X[:n], Y[:n])
+    np.testing.assert_allclose(padded.loss_curve_, reference.loss_curve_, rtol=1e-4)
+
+
+@needs_jax
 def test_compiled_shapes_are_bounded_across_many_sizes(multilabel_data, monkeypatch):
     # Every new number of rows compiles a new executable; without a bound a
     # long run of fits on varied sizes grows memory without end.
@@ -109,9 +132,9 @@ def test_sparse_input_trains_without_densifying(multilabel_data, monkeypatch):
     padded = []
     original = _jax_engine._padded_sparse
 
-    def recording(X_part, width):
+    def recording(X_part, width, n_rows=None):
         padded.append((X_part.shape, width))
-        return original(X_part, width)
+        return original(X_part, width, n_rows)
 
     monkeypatch.setattr(_jax_engine, "_padded_sparse", recording)
     params = dict(shuffle=False, epochs=5, batch_size=32)  # last batch is short

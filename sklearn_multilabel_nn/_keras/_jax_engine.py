@@ -155,25 +155,36 @@ def _compile(model, loss, optimizer):
         return (new_tv, new_ntv, new_ov, pos_weight), value * n_real
 
     @partial(jax.jit, static_argnames=("batch_size", "shuffle"))
-    def epoch_on_device(tv, ntv, ov, key, X, Y, W, pos_weight, batch_size, shuffle):
-        n = Y.shape[0]
-        n_batches = -(-n // batch_size)
-        total = n_batches * batch_size
+    def epoch_on_device(tv, ntv, ov, key, X, Y, W, n, pos_weight, batch_size, shuffle):
+        """One epoch over the first ``n`` rows (the rest pad the arrays to a
+        bucket size, see ``_row_bucket``, so that folds of slightly different
+        sizes share one compiled program)."""
+        rows = Y.shape[0]
+        max_batches = -(-rows // batch_size)
+        total = max_batches * batch_size
         key, sub = jax.random.split(key)
-        order = jax.random.permutation(sub, n) if shuffle else jnp.arange(n)
-        order = jnp.concatenate([order, jnp.zeros(total - n, order.dtype)])
-        order = order.reshape(n_batches, batch_size)
+        if shuffle:  # a random order of the real rows, padding last
+            draws = jax.random.uniform(sub, (rows,))
+            order = jnp.argsort(jnp.where(jnp.arange(rows) < n, draws, 2.0))
+        else:
+            order = jnp.arange(rows)
+        order = jnp.concatenate([order, jnp.zeros(total - rows, order.dtype)])
+        order = order.reshape(max_batches, batch_size)
         mask = (jnp.arange(total) < n).astype(_common.float_dtype())
-        mask = mask.reshape(n_batches, batch_size)
+        mask = mask.reshape(max_batches, batch_size)
 
-        def gather_step(carry, batch):
-            rows, m = batch
-            return step(carry, (_take(X, rows), Y[rows], W[rows], m))
+        def batch_step(i, carry):
+            state, loss_sum = carry
+            batch = order[i]
+            state, value = step(state, (_take(X, batch), Y[batch], W[batch], mask[i]))
+            return state, loss_sum + value
 
-        (tv, ntv, ov, _), losses = jax.lax.scan(
-            gather_step, (tv, ntv, ov, pos_weight), (order, mask)
-        )
-        return tv, ntv, ov, key, jnp.sum(losses) / n
+        zero = jnp.zeros((), _common.float_dtype())
+        (tv, ntv, ov, _), loss_sum = jax.lax.fori_loop(
+            0, (n + batch_size - 1) // batch_size, batch_step,
+            ((tv, ntv, ov, pos_weight), zero),
+        )  # fmt: skip
+        return tv, ntv, ov, key, loss_sum / n
 
     @jax.jit
     def weighted_loss_sum(tv, ntv, X, Y, W, pos_weight):
@@ -182,18 +193,18 @@ def _compile(model, loss, optimizer):
 
     @partial(jax.jit, static_argnames=("batch_size", "shuffle"))
     def epoch_and_validate(
-        tv, ntv, ov, key, X, Y, W, Xv, Yv, Wv, pos_weight, batch_size, shuffle
+        tv, ntv, ov, key, X, Y, W, n, Xv, Yv, Wv, pos_weight, batch_size, shuffle
     ):
         # One program (and one host sync) per epoch when early stopping.
         tv, ntv, ov, key, loss = epoch_on_device(
-            tv, ntv, ov, key, X, Y, W, pos_weight, batch_size, shuffle
+            tv, ntv, ov, key, X, Y, W, n, pos_weight, batch_size, shuffle
         )
         value, weight, reg = weighted_loss_sum(tv, ntv, Xv, Yv, Wv, pos_weight)
         return tv, ntv, ov, key, loss, value / jnp.maximum(weight, 1e-12) + reg
 
     @partial(jax.jit, static_argnames=("batch_size", "shuffle", "n_epochs"))
     def epochs_with_early_stopping(
-        state, X, Y, W, Xv, Yv, Wv, pos_weight, remaining, patience, tol,
+        state, X, Y, W, n, Xv, Yv, Wv, pos_weight, remaining, patience, tol,
         batch_size, shuffle, n_epochs,
     ):  # fmt: skip
         """Up to ``n_epochs`` epochs in one call, applying the early-stopping
@@ -204,8 +215,9 @@ def _compile(model, loss, optimizer):
         def run(state):
             tv, ntv, ov, key, best_tv, best_ntv, best, wait, _ = state
             tv, ntv, ov, key, loss, val = epoch_and_validate(
-                tv, ntv, ov, key, X, Y, W, Xv, Yv, Wv, pos_weight, batch_size, shuffle
-            )
+                tv, ntv, ov, key, X, Y, W, n, Xv, Yv, Wv, pos_weight, batch_size,
+                shuffle,
+            )  # fmt: skip
             is_best = val < best
             wait = jnp.where(val < best - tol, 0, wait + 1).astype(jnp.int32)
             stopped = (wait >= patience) | ~jnp.isfinite(loss)
@@ -315,7 +327,26 @@ def _padded_width(X):
     return max(8, 1 << max(0, longest - 1).bit_length())
 
 
-def _padded_sparse(X, width):
+def _row_bucket(n):
+    """``n`` rounded up to a multiple of 64 or of a sixteenth of its power of
+    two (at most 12.5 % more rows from 512 on), so that the training sets of
+    a cross-validation, which differ by a few rows, compile one program
+    rather than one each. Padding rows take memory but no training time."""
+    granule = max(64, 1 << max(0, int(n).bit_length() - 4))
+    return -(-int(n) // granule) * granule
+
+
+def _pad_rows(a, rows):
+    """``a`` with zero rows appended up to ``rows`` rows (host arrays)."""
+    a = np.asarray(a)
+    if a.shape[0] == rows:
+        return a
+    padded = np.zeros((rows,) + a.shape[1:], dtype=a.dtype)
+    padded[: a.shape[0]] = a
+    return padded
+
+
+def _padded_sparse(X, width, n_rows=None):
     """CSR rows as device arrays (indices int32, values float), each
     (n_rows, width), padded with index 0 and value 0."""
     import jax.numpy as jnp
@@ -324,17 +355,18 @@ def _padded_sparse(X, width):
     nnz = np.diff(X.indptr)
     rows = np.repeat(np.arange(n), nnz)
     pos = np.arange(X.indptr[-1]) - np.repeat(X.indptr[:-1], nnz)
-    indices = np.zeros((n, width), dtype=np.int32)
-    values = np.zeros((n, width), dtype=_common.float_dtype())
+    indices = np.zeros((n_rows or n, width), dtype=np.int32)
+    values = np.zeros((n_rows or n, width), dtype=_common.float_dtype())
     indices[rows, pos] = X.indices
     values[rows, pos] = X.data
     return jnp.asarray(indices), jnp.asarray(values)
 
 
-def _device_inputs(model, X):
-    """``X`` on the device for the compiled programs: padded sparse rows when
-    X is sparse and the network allows it (within the memory budget), else
-    dense when it fits the budget, else None (stream chunks instead)."""
+def _device_inputs(model, X, n_rows=None):
+    """``X`` on the device for the compiled programs, with zero rows up to
+    ``n_rows``: padded sparse rows when X is sparse and the network allows it
+    (within the memory budget), else dense when it fits the budget, else None
+    (stream chunks instead)."""
     if sp.issparse(X) and X.ndim == 2 and _sparse_first_layer(model):
         X = sp.csr_matrix(X)
         if not X.has_canonical_format:
@@ -342,11 +374,11 @@ def _device_inputs(model, X):
             X.sum_duplicates()
         width = _padded_width(X)
         if width is not None and X.shape[0] <= _common.chunk_rows(2 * width):
-            return _padded_sparse(X, width)
+            return _padded_sparse(X, width, n_rows)
     if _common.fits_in_budget(X):
         import jax.numpy as jnp
 
-        return jnp.asarray(_common.as_dense(X))
+        return jnp.asarray(_pad_rows(_common.as_dense(X), n_rows or X.shape[0]))
     return None
 
 
@@ -451,20 +483,26 @@ def train(
     tv, ntv, ov = _state(model, optimizer)
     key = jax.random.PRNGKey(seed)
 
-    Xd = _device_inputs(model, X)
+    n_rows = _row_bucket(X.shape[0])
+    Xd = _device_inputs(model, X, n_rows)
     on_device = Xd is not None
     if on_device:
-        Yd, Wd = jnp.asarray(Y), jnp.asarray(w)
-        Xvd = None if validation is None else _device_inputs(model, validation[0])
+        # Padding rows have weight 0 and lie past n, which the epoch reads.
+        Yd, Wd = (jnp.asarray(_pad_rows(a, n_rows)) for a in (Y, w))
+        n_real = jnp.int32(X.shape[0])
+        Xvd = None
+        if validation is not None:
+            n_val = _row_bucket(validation[0].shape[0])
+            Xvd = _device_inputs(model, validation[0], n_val)
         if Xvd is not None:
-            Xv, Yv, wv = validation
-            device_validation = (
-                Xvd,
-                jnp.asarray(np.asarray(Yv, _common.float_dtype())),
-                jnp.asarray(np.asarray(wv, _common.float_dtype())),
+            _, Yv, wv = validation
+            device_validation = tuple(
+                jnp.asarray(_pad_rows(np.asarray(a, _common.float_dtype()), n_val))
+                for a in (Yv, wv)
             )
             return _train_jax_blocks(
-                program, (tv, ntv, ov, key), (Xd, Yd, Wd), device_validation,
+                program, (tv, ntv, ov, key), (Xd, Yd, Wd, n_real),
+                (Xvd, *device_validation),
                 pos_weight, model=model, optimizer=optimizer, epochs=epochs,
                 batch_size=batch_size, shuffle=shuffle,
                 early_stopping=early_stopping,
@@ -491,6 +529,7 @@ def train(
                 Xd,
                 Yd,
                 Wd,
+                n_real,
                 pos_weight,
                 batch_size=batch_size,
                 shuffle=bool(shuffle),
