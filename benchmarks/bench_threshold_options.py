@@ -5,8 +5,8 @@ splits of yeast and scene (the test splits are never read): ``--repeats`` x
 ``--folds`` outer folds (:class:`IterativeStratifiedKFold`). In every outer fold,
 on the outer training part (``StandardScaler`` fitted there):
 
-- ``threshold_cv`` member networks on its inner folds, with the seeds and folds
-  that ``fit`` uses, each stopping early on its held-out inner fold, giving the
+- ``threshold_cv`` member networks on its inner folds (``threshold_cv_repeats``
+  partitions of them), with the seeds and folds that ``fit`` uses, each stopping early on its held-out inner fold, giving the
   out-of-fold scores that thresholds are tuned on;
 - the final network: ``MultiLabelNNClassifier(random_state=r)`` with the package
   defaults, trained on all of it for the median of the members' epoch counts.
@@ -26,6 +26,7 @@ Run from the repository root::
 
     PYTHONPATH=. python benchmarks/bench_threshold_options.py [--data-dir DIR]
         [--datasets yeast scene] [--repeats 3] [--folds 5] [--threshold-cv 5]
+        [--threshold-cv-repeats 1]
 
 Writes ``benchmarks/results/threshold_options.{json,md}`` and prints the table.
 """
@@ -73,22 +74,27 @@ def scores(Y, D):
     }
 
 
-def auto_fold(X, Y, Xv, repeat, threshold_cv):
-    """What ``fit(threshold="auto")`` trains: out-of-fold scores on (X, Y) and
-    the final and member networks' probabilities on Xv."""
+def auto_fold(X, Y, Xv, repeat, threshold_cv, cv_repeats=1):
+    """What ``fit(threshold="auto")`` trains: out-of-fold scores on (X, Y), one
+    array per repeat of the folds, and the final and member networks'
+    probabilities on Xv."""
     from sklearn_multilabel_nn import IterativeStratifiedKFold, MultiLabelNNClassifier
 
     # fit draws this seed from random_state; members and folds derive from it.
     seed = int(check_random_state(repeat).randint(np.iinfo(np.int32).max))
-    folds = IterativeStratifiedKFold(n_splits=threshold_cv, random_state=seed)
-    oof, members, epochs = np.zeros(Y.shape), [], []
-    for k, (a, b) in enumerate(folds.split(X, Y)):
-        # A fold network: trains on a, stops early on b (private hook of fit).
-        m = MultiLabelNNClassifier(random_state=seed + k + 1)
-        m._atomic(m._fit, X, Y, None, incremental=False, fold=(a, b))
-        oof[b] = m.predict_proba(X[b])
-        members.append(m.predict_proba(Xv))
-        epochs.append(m.best_epoch_ + 1)
+    oofs, members, epochs = [], [], []
+    for r in range(cv_repeats):
+        base = seed + r * (threshold_cv + 1)
+        folds = IterativeStratifiedKFold(n_splits=threshold_cv, random_state=base)
+        oof = np.zeros(Y.shape)
+        for k, (a, b) in enumerate(folds.split(X, Y)):
+            # A fold network: trains on a, stops early on b (private hook of fit).
+            m = MultiLabelNNClassifier(random_state=base + k + 1)
+            m._atomic(m._fit, X, Y, None, incremental=False, fold=(a, b))
+            oof[b] = m.predict_proba(X[b])
+            members.append(m.predict_proba(Xv))
+            epochs.append(m.best_epoch_ + 1)
+        oofs.append(oof)
     members = np.array(members)
     # The final network: all the data, for the median of the members' epochs.
     final = MultiLabelNNClassifier(
@@ -100,23 +106,26 @@ def auto_fold(X, Y, Xv, repeat, threshold_cv):
         "final": final.predict_proba(Xv),
         "members": members.mean(axis=0),
         "ensemble": (members.sum(axis=0) + final.predict_proba(Xv))
-        / (threshold_cv + 1),
+        / (len(members) + 1),
     }
-    return oof, proba
+    return oofs, proba
 
 
-def check_replica(X, Y, Xv, proba, repeat, threshold_cv):
+def check_replica(X, Y, Xv, proba, repeat, threshold_cv, cv_repeats):
     from sklearn_multilabel_nn import MultiLabelNNClassifier
 
     clf = MultiLabelNNClassifier(
-        threshold="auto", threshold_cv=threshold_cv, random_state=repeat
+        threshold="auto",
+        threshold_cv=threshold_cv,
+        threshold_cv_repeats=cv_repeats,
+        random_state=repeat,
     ).fit(X, Y)
     gap = float(np.abs(clf.predict_proba(Xv) - proba["ensemble"]).max())
     assert gap < 1e-5, f"replica differs from fit(threshold='auto') by {gap}"
     return gap
 
 
-def run(data_dir, name, repeats, n_folds, threshold_cv):
+def run(data_dir, name, repeats, n_folds, threshold_cv, cv_repeats):
     from sklearn_multilabel_nn import IterativeStratifiedKFold, decode, tune_thresholds
     from sklearn_multilabel_nn.datasets import load_csv
 
@@ -129,13 +138,17 @@ def run(data_dir, name, repeats, n_folds, threshold_cv):
         for f, (tr, va) in enumerate(outer.split(X, Y)):
             scaler = StandardScaler().fit(X[tr])
             Xt, Xv = scaler.transform(X[tr]), scaler.transform(X[va])
-            oof, proba = auto_fold(Xt, Y[tr], Xv, r, threshold_cv)
+            oofs, proba = auto_fold(Xt, Y[tr], Xv, r, threshold_cv, cv_repeats)
             if gap is None:
-                gap = check_replica(Xt, Y[tr], Xv, proba, r, threshold_cv)
+                gap = check_replica(Xt, Y[tr], Xv, proba, r, threshold_cv, cv_repeats)
             for opt, (scoring, min_labels) in OPTIONS.items():
                 t = scoring
                 if isinstance(scoring, str):
-                    t = tune_thresholds(Y[tr], oof, scoring).thresholds
+                    # as fit does: tuned per repeat of the folds, averaged
+                    t = np.mean(
+                        [tune_thresholds(Y[tr], o, scoring).thresholds for o in oofs],
+                        axis=0,
+                    )
                 for src, P in proba.items():
                     D = decode(P, t, min_labels=min_labels)
                     rows.setdefault(f"{src}|{opt}", []).append(scores(Y[va], D))
@@ -154,7 +167,8 @@ def markdown(results, args):
         "",
         f"{args.repeats} x {args.folds}-fold cross-validation inside each training "
         "split (test splits unused), `StandardScaler` fitted per fold, package "
-        f"defaults, `threshold_cv={args.threshold_cv}`. Mean over the "
+        f"defaults, `threshold_cv={args.threshold_cv}`, "
+        f"`threshold_cv_repeats={args.threshold_cv_repeats}`. Mean over the "
         f"{args.repeats * args.folds} outer folds (± standard error). F1 with "
         "`zero_division=0`; mean = (micro + macro) / 2.",
         "",
@@ -185,6 +199,7 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--threshold-cv", type=int, default=5)
+    parser.add_argument("--threshold-cv-repeats", type=int, default=1)
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args(argv)
     import sklearn_multilabel_nn._keras  # noqa: F401  (picks the backend)
@@ -193,14 +208,17 @@ def main(argv=None):
     results = {"args": vars(args), "datasets": {}}
     for ds in args.datasets:
         results["datasets"][ds] = run(
-            args.data_dir, ds, args.repeats, args.folds, args.threshold_cv
-        )
+            args.data_dir, ds, args.repeats, args.folds, args.threshold_cv,
+            args.threshold_cv_repeats,
+        )  # fmt: skip
     results["wall_time_s"] = round(time.perf_counter() - t0, 1)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     stem = "threshold_options"
     if args.threshold_cv != 5:
         stem += f"_cv{args.threshold_cv}"
+    if args.threshold_cv_repeats != 1:
+        stem += f"_r{args.threshold_cv_repeats}"
     (out / f"{stem}.json").write_text(json.dumps(results, indent=1))
     md = markdown(results, args)
     md += f"\nWall time: {results['wall_time_s']:.0f} s.\n"

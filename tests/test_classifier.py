@@ -513,3 +513,50 @@ def test_auto_fold_networks_stop_on_their_held_out_fold(multilabel_data, monkeyp
         best_epoch=expected - 1, ran=expected,
     )  # fmt: skip
     assert clf.best_epoch_ == expected - 1 and "val_loss" not in clf.history_
+
+
+def test_auto_repeats_average_thresholds_over_fold_partitions(
+    multilabel_data, monkeypatch
+):
+    # threshold_cv_repeats=2: two partitions into folds, thresholds tuned on
+    # each repeat's out-of-fold scores and averaged, every fold network kept.
+    from sklearn_multilabel_nn import _classifier, _keras
+
+    X, Y = multilabel_data
+    tuned, original_tune = [], _classifier.tune_thresholds
+    trained, original_train = [], _keras.train
+
+    def recording_tune(Y_val, scores, **kwargs):
+        result = original_tune(Y_val, scores, **kwargs)
+        tuned.append((scores.copy(), result.thresholds))
+        return result
+
+    def recording_train(network, optimizer, loss, X_fit, *args, **kwargs):
+        validation = kwargs["validation"]
+        trained.append(None if validation is None else validation[0].copy())
+        return original_train(network, optimizer, loss, X_fit, *args, **kwargs)
+
+    monkeypatch.setattr(_classifier, "tune_thresholds", recording_tune)
+    monkeypatch.setattr(_keras, "train", recording_train)
+    clf = tiny_clf(
+        epochs=30, early_stopping=True, n_iter_no_change=3, threshold="auto",
+        threshold_cv=3, threshold_cv_repeats=2,
+    ).fit(X, Y)  # fmt: skip
+    assert len(clf.members_) == 6 and len(trained) == 7
+    # Two different partitions: the held-out folds of the repeats differ.
+    first = {row.tobytes() for row in trained[0]}
+    assert all({row.tobytes() for row in held} != first for held in trained[3:6])
+    assert len(tuned) == 2
+    (scores_a, thresholds_a), (scores_b, thresholds_b) = tuned
+    assert scores_a.shape == scores_b.shape == Y.shape
+    assert not np.allclose(scores_a, scores_b)
+    np.testing.assert_allclose(clf.thresholds_, (thresholds_a + thresholds_b) / 2)
+    # Repeat 0 is exactly what threshold_cv_repeats=1 trains.
+    single = tiny_clf(
+        epochs=30, early_stopping=True, n_iter_no_change=3, threshold="auto",
+        threshold_cv=3,
+    ).fit(X, Y)  # fmt: skip
+    np.testing.assert_allclose(single.thresholds_, thresholds_a)
+    for network, repeated in zip(single.members_, clf.members_[:3], strict=True):
+        for a, b in zip(network.get_weights(), repeated.get_weights(), strict=True):
+            np.testing.assert_allclose(a, b)
