@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from conftest import tiny_clf
 from sklearn.model_selection import RepeatedKFold, cross_val_score
 
-from sklearn_multilabel_nn import MultiLabelNNClassifier
+from sklearn_multilabel_nn import MultiLabelNNClassifier, decode
 from sklearn_multilabel_nn.datasets import _load_default
 
 
@@ -441,6 +441,59 @@ def test_min_and_max_labels(fitted_clf, multilabel_data):
     assert clf.predict(X).sum(axis=1).max() == 2
 
 
+def test_min_labels_auto_follows_the_training_labels(fitted_clf, multilabel_data):
+    X, Y = multilabel_data
+    assert not Y.any(axis=1).all() and fitted_clf.min_labels_ == 0
+    labelled = Y.any(axis=1)
+    clf = tiny_clf(epochs=5).fit(X[labelled], Y[labelled])
+    assert clf.min_labels_ == 1
+    # Every training sample had a label, so no prediction is empty.
+    clf.set_params(threshold=0.99)
+    np.testing.assert_array_equal(
+        clf.predict(X), decode(clf.predict_proba(X), 0.99, min_labels=1)
+    )
+    assert clf.predict(X).sum(axis=1).min() == 1
+    clf.set_params(min_labels=0)  # read at prediction time
+    assert clf.min_labels_ == 0 and clf.predict(X).sum(axis=1).min() == 0
+    # partial_fit remembers every batch: one empty set turns the floor off.
+    streamed = tiny_clf(min_labels="auto").partial_fit(X[labelled], Y[labelled])
+    assert streamed.min_labels_ == 1
+    assert streamed.partial_fit(X, Y).min_labels_ == 0
+
+
+def test_threshold_bootstrap_bags_the_tuning(monkeypatch, multilabel_data):
+    from sklearn_multilabel_nn import _classifier
+
+    X, Y = multilabel_data
+    Y = np.column_stack([Y, np.zeros(len(Y), dtype=int)])
+    Y[:3, -1] = 1  # a rare label: 3 positives keep 0.5, resampled or not
+    calls, original_tune = [], _classifier.tune_thresholds
+
+    def recording_tune(Y_val, scores, **kwargs):
+        result = original_tune(Y_val, scores, **kwargs)
+        calls.append(result)
+        return result
+
+    monkeypatch.setattr(_classifier, "tune_thresholds", recording_tune)
+    params = dict(threshold="auto", threshold_cv=3, epochs=5)
+    clf = tiny_clf(threshold_bootstrap=4, **params).fit(X, Y)
+    # One tuning on the out-of-fold scores, then one per resample.
+    full, *resampled = calls
+    assert len(resampled) == 4
+    expected = np.mean([r.thresholds for r in resampled], axis=0)
+    np.testing.assert_allclose(clf.thresholds_[:-1], expected[:-1])
+    assert not np.allclose(clf.thresholds_[:-1], full.thresholds[:-1])
+    assert clf.thresholds_[-1] == 0.5 and not full.tuned[-1]
+    # Seeded by random_state; 0 resamples tunes once.
+    calls.clear()
+    again = tiny_clf(threshold_bootstrap=4, **params).fit(X, Y)
+    np.testing.assert_array_equal(again.thresholds_, clf.thresholds_)
+    calls.clear()
+    once = tiny_clf(threshold_bootstrap=0, **params).fit(X, Y)
+    assert len(calls) == 1
+    np.testing.assert_array_equal(once.thresholds_, calls[0].thresholds)
+
+
 def test_auto_thresholds_keep_an_ensemble(multilabel_data):
     import keras
 
@@ -540,7 +593,7 @@ def test_auto_repeats_average_thresholds_over_fold_partitions(
     monkeypatch.setattr(_keras, "train", recording_train)
     clf = tiny_clf(
         epochs=30, early_stopping=True, n_iter_no_change=3, threshold="auto",
-        threshold_cv=3, threshold_cv_repeats=2,
+        threshold_cv=3, threshold_cv_repeats=2, threshold_bootstrap=0,
     ).fit(X, Y)  # fmt: skip
     assert len(clf.members_) == 6 and len(trained) == 7
     # Two different partitions: the held-out folds of the repeats differ.
@@ -554,7 +607,7 @@ def test_auto_repeats_average_thresholds_over_fold_partitions(
     # Repeat 0 is exactly what threshold_cv_repeats=1 trains.
     single = tiny_clf(
         epochs=30, early_stopping=True, n_iter_no_change=3, threshold="auto",
-        threshold_cv=3,
+        threshold_cv=3, threshold_bootstrap=0,
     ).fit(X, Y)  # fmt: skip
     np.testing.assert_allclose(single.thresholds_, thresholds_a)
     for network, repeated in zip(single.members_, clf.members_[:3], strict=True):

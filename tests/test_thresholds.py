@@ -284,8 +284,14 @@ def test_decode():
     t = np.array([0.5, 0.05, 0.5])
     np.testing.assert_array_equal(decode(P, t), apply_thresholds(P, t))
     np.testing.assert_array_equal(
-        decode(P, t, min_labels=1, max_labels=1),
+        decode(P, t, min_labels=1, max_labels=1, rank_by="margin"),
         [[0, 1, 0], [0, 1, 0], [1, 0, 0]],  # by margin: 0.75 > 0.4; 0.1 > 0.05
+    )
+    # The default floor takes the best-scoring label, not the nearest miss.
+    nothing_passes = np.array([[0.2, 0.01, 0.3]])
+    np.testing.assert_array_equal(decode(nothing_passes, t, min_labels=1), [[0, 0, 1]])
+    np.testing.assert_array_equal(
+        decode(nothing_passes, t, min_labels=1, rank_by="margin"), [[0, 1, 0]]
     )
     np.testing.assert_array_equal(
         decode(P, t, max_labels=1, rank_by="proba"), [[0, 1, 0], [1, 0, 0], [1, 0, 0]]
