@@ -1,7 +1,10 @@
 """MultiLabelNNClassifier: the scikit-learn face of a Keras sigmoid network.
 
-This module never imports Keras: everything Keras happens in ``_keras``, which
-is imported lazily (importing it picks the Keras backend).
+This module never imports Keras: everything Keras happens in ``_keras``, whose
+functions load it on first use. ``fit`` reads straight down: validate ``X``,
+``y`` and ``sample_weight`` once; build the network; for ``threshold="auto"``
+train fold networks on row indices of the validated arrays and pool their
+out-of-fold scores (``_threshold_cv``); train the final network; tune.
 """
 
 import math
@@ -9,23 +12,24 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn import get_config
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
     MultiOutputMixin,
     _fit_context,
-    clone,
 )
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
     validate_data,
 )
 
+from ._keras._names import ACTIVATIONS, OPTIMIZERS
 from ._objectives import (
     THRESHOLD_SCORINGS,
     CountObjective,
@@ -33,20 +37,8 @@ from ._objectives import (
     MisclassificationCost,
 )
 from ._targets import TargetEncoder
-from ._thresholds import (
-    decode,
-    resolve_thresholds,
-    tune_thresholds,
-)
-
-_ACTIVATIONS = {
-    "relu", "tanh", "logistic", "identity", "sigmoid", "linear",
-    "elu", "selu", "gelu", "silu", "swish", "leaky_relu",
-}  # fmt: skip
-_OPTIMIZERS = {
-    "adam", "adamw", "sgd", "rmsprop", "adagrad", "adadelta", "adamax",
-    "nadam", "lion", "ftrl",
-}  # fmt: skip
+from ._threshold_cv import DEFAULT_SCORING, ThresholdSearch, plan_folds, pool_scores
+from ._thresholds import decode, resolve_thresholds
 
 
 def _keras():
@@ -155,7 +147,9 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         refit. ``"auto"`` tunes one threshold per label on held-out
         predictions (see ``threshold_cv``) with
         :func:`~sklearn_multilabel_nn.tune_thresholds`; a label with fewer
-        than 5 positives (or negatives) there keeps 0.5.
+        than ``threshold_min_positives`` positives (or negatives) there keeps
+        ``threshold_default``. :class:`TunedThresholdMultiLabelClassifierCV`
+        runs the same tuning around any classifier.
 
     threshold_scoring : str or objective, default="f1_micro_macro"
         What ``threshold="auto"`` maximises: a name in
@@ -195,6 +189,20 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         predictions themselves. ``0`` tunes once on the predictions. Costs
         this many tunings, which is small next to the training, except for
         very many samples and labels.
+
+    threshold_min_positives : int, default=5
+        Rare-label rule of ``threshold="auto"``: a label with fewer positive
+        (or negative) held-out samples keeps ``threshold_default`` instead of
+        a threshold fitted to a handful of samples (``0`` tunes every label).
+
+    threshold_default : float, default=0.5
+        Threshold of the labels that ``threshold="auto"`` does not tune.
+
+    threshold_zero_division : {0, 1}, default=0
+        Value of a 0/0 score while tuning (see
+        :func:`~sklearn_multilabel_nn.tune_thresholds`): ``0`` as
+        scikit-learn's metrics, ``1`` as MULAN's. Use the value the model
+        will be evaluated with.
 
     ensemble : bool, default=True
         Keep the ``threshold_cv * threshold_cv_repeats`` networks that
@@ -304,13 +312,13 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             "array-like",
             Interval(Integral, 1, None, closed="left"),
         ],
-        "activation": [StrOptions(_ACTIVATIONS)],
+        "activation": [StrOptions(set(ACTIVATIONS))],
         "dropout": [Interval(Real, 0, 1, closed="left"), StrOptions({"auto"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "model": [None, callable],
         "loss": [StrOptions({"binary_crossentropy", "focal"}), callable],
         "pos_weight": [None, StrOptions({"balanced"}), "array-like"],
-        "optimizer": [StrOptions(_OPTIMIZERS), HasMethods(["get_config", "apply"])],
+        "optimizer": [StrOptions(set(OPTIMIZERS)), HasMethods(["get_config", "apply"])],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -334,6 +342,9 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         "threshold_cv": [None, Interval(Integral, 2, None, closed="left")],
         "threshold_cv_repeats": [Interval(Integral, 1, None, closed="left")],
         "threshold_bootstrap": [Interval(Integral, 0, None, closed="left")],
+        "threshold_min_positives": [Interval(Integral, 0, None, closed="left")],
+        "threshold_default": [Interval(Real, 0, 1, closed="both")],
+        "threshold_zero_division": [Options(Real, {0, 1})],
         "ensemble": ["boolean"],
         "min_labels": [
             Interval(Integral, 0, None, closed="left"),
@@ -367,10 +378,13 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         n_iter_no_change=10,
         tol=1e-4,
         threshold=0.5,
-        threshold_scoring="f1_micro_macro",
+        threshold_scoring=DEFAULT_SCORING,
         threshold_cv=5,
         threshold_cv_repeats=1,
         threshold_bootstrap=20,
+        threshold_min_positives=5,
+        threshold_default=0.5,
+        threshold_zero_division=0,
         ensemble=True,
         min_labels="auto",
         max_labels=None,
@@ -401,6 +415,9 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         self.threshold_cv = threshold_cv
         self.threshold_cv_repeats = threshold_cv_repeats
         self.threshold_bootstrap = threshold_bootstrap
+        self.threshold_min_positives = threshold_min_positives
+        self.threshold_default = threshold_default
+        self.threshold_zero_division = threshold_zero_division
         self.ensemble = ensemble
         self.min_labels = min_labels
         self.max_labels = max_labels
@@ -411,7 +428,8 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------
-    # fitting
+    # fitting: validate once, encode once, then train networks on row
+    # indices of the validated arrays
     # ------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -437,7 +455,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             The fitted estimator.
         """
         warm = self.warm_start and hasattr(self, "model_")
-        return self._atomic(self._fit, X, y, sample_weight, incremental=warm)
+        return self._atomic(self._fit, X, y, sample_weight, warm=warm)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -463,11 +481,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         self : object
             The updated estimator.
         """
-        first = not hasattr(self, "model_")
-        return self._atomic(
-            self._fit, X, y, sample_weight, incremental=not first,
-            classes=classes, epochs=1, one_epoch=True,
-        )  # fmt: skip
+        return self._atomic(self._partial_fit, X, y, classes, sample_weight)
 
     def _atomic(self, method, *args, **kwargs):
         """Run ``method``; if it raises, leave the estimator as it was."""
@@ -480,110 +494,166 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             self.__dict__.update(saved)
             raise
 
-    def _fit(self, X, y, sample_weight, *, incremental, classes=None,
-             epochs=None, one_epoch=False, fold=None):  # fmt: skip
-        """Train; ``fold=(train, held_out)`` (row indices) makes this a fold
-        network of ``threshold="auto"``: it trains on ``train`` and stops
-        early on ``held_out``."""
-        K = _keras()
-        X = self._validate_X(X, reset=not incremental)
-        if incremental:
-            Y = self._target_encoder.transform(y)
-        else:
+    def _fit(self, X, y, sample_weight, *, warm):
+        X, Y, w = self._validate_input(X, y, sample_weight, reset=not warm)
+        seed = _draw_seed(self.random_state)
+        if not warm:
+            self._start_network(X, seed)
+        # A fresh optimizer for every fit (warm_start keeps the weights).
+        self._attach_optimizer(self._net)
+        members, pooled, epochs = self._train_fold_networks(X, Y, w, seed)
+        early_stopping = self.early_stopping and not members
+        held_out = None
+        if early_stopping or (self._tunes_thresholds() and pooled is None):
+            held_out = self._validation_split(X.shape[0], seed)
+        history, best_epoch = self._train_network(
+            self._net, X, Y, w, *(held_out or (None, None)), seed=seed,
+            epochs=epochs or self.epochs, early_stopping=early_stopping,
+        )  # fmt: skip
+        self._record_training(history, best_epoch, Y, append=warm)
+        # Members are kept only as trained with the final network.
+        self._members = members if self.ensemble else []
+        self.members_ = [member.model for member in self._members]
+        if pooled is None and held_out is not None:
+            val = held_out[1]
+            pooled = [self._predict_network(self._net, X[val])]
+            Y = Y[val]
+        self.thresholds_ = self._fit_thresholds(Y, pooled, seed)
+        return self
+
+    def _partial_fit(self, X, y, classes, sample_weight):
+        first = not hasattr(self, "model_")
+        X, Y, w = self._validate_input(
+            X, y, sample_weight, reset=first, classes=classes
+        )
+        seed = _draw_seed(self.random_state)
+        if first:
+            self._start_network(X, seed)
+        if self._net.optimizer is None:  # kept between partial_fit calls
+            self._attach_optimizer(self._net)
+        history, best_epoch = self._train_network(
+            self._net, X, Y, w, seed=seed, epochs=1, early_stopping=False
+        )
+        self._record_training(history, best_epoch, Y, append=not first)
+        # One epoch of the final network alone: fold networks no longer match.
+        self._members, self.members_ = [], []
+        self.thresholds_ = self._fit_thresholds(Y, None, seed)
+        return self
+
+    def _validate_input(self, X, y, sample_weight, *, reset, classes=None):
+        """``X``, the encoded 0/1 ``Y`` and the weights, checked together."""
+        X = self._validate_X(X, reset=reset)
+        if reset:
             encoder = TargetEncoder()
             Y = encoder.fit_transform(y, classes=classes)
+        else:
+            encoder = self._target_encoder
+            Y = encoder.transform(y)
         if Y.shape[0] != X.shape[0]:
             raise ValueError(
                 f"X and y have different numbers of samples: {X.shape[0]} "
                 f"and {Y.shape[0]}."
             )
-        sample_weight = self._check_weights(sample_weight, X)
-        # For min_labels="auto": did every sample seen in training have a label?
-        every_sample_labelled = bool(Y.any(axis=1).all()) and (
-            not incremental or getattr(self, "_every_sample_labelled", True)
-        )
-        random_state = check_random_state(self.random_state)
-        seed = int(random_state.randint(np.iinfo(np.int32).max))
-
-        if not incremental:
+        w = self._check_weights(sample_weight, X)
+        if reset:
             self._target_encoder = encoder
             self.classes_ = encoder.classes_
             self.n_outputs_ = encoder.n_outputs()
-            self._input_shape = tuple(X.shape[1:])
-            self._sparse_input = sp.issparse(X)
-            self.model_ = self._build_model(self._input_shape, self.n_outputs_, seed)
-            self._network, self._from_logits = K.check_model(
-                self.model_, self._input_shape, self.n_outputs_
-            )
-            self._optimizer = None
-        if one_epoch:
-            if getattr(self, "_optimizer", None) is None:
-                self._optimizer = self._make_optimizer(K)
-            optimizer = self._optimizer
-        else:
-            # A fresh optimizer for every fit (warm_start keeps the weights).
-            optimizer = self._optimizer = self._make_optimizer(K)
+        return X, Y, w
 
-        oof_scores, members = None, []
-        if self._tunes_thresholds() and self.threshold_cv and not one_epoch:
-            oof_scores, members = self._out_of_fold_scores(X, Y, sample_weight, seed)
-        # Members are kept only as trained with the final network: a further
-        # partial_fit (one epoch for the final network alone) drops them.
-        self.members_ = [m.model_ for m in members] if self.ensemble else []
-        self._member_networks = [m._network for m in members] if self.ensemble else []
-        early_stopping = self.early_stopping and not one_epoch
-        if early_stopping and members:
-            # The fold networks have found how long to train: the final one
-            # trains on all the data for the median of their best epochs.
-            epochs = int(np.ceil(np.median([m.best_epoch_ + 1 for m in members])))
-            early_stopping = False
-        use_validation = early_stopping or (
-            not one_epoch and self._tunes_thresholds() and oof_scores is None
+    def _start_network(self, X, seed):
+        """Build the final network for the validated training data ``X``."""
+        self._input_shape = tuple(X.shape[1:])
+        self._sparse_input = sp.issparse(X)
+        self._every_sample_labelled = True
+        self.model_ = self._build_model(self._input_shape, self.n_outputs_, seed)
+        self._net = _keras().check_model(
+            self.model_, self._input_shape, self.n_outputs_
         )
-        X_fit, Y_fit, w_fit, validation = X, Y, sample_weight, None
-        if fold is not None:
-            train, val = fold
-            if early_stopping:
-                validation = (X[val], Y[val], sample_weight[val])
-            X_fit, Y_fit, w_fit = X[train], Y[train], sample_weight[train]
-        elif use_validation:  # (without it, no copy of the training data)
-            train, val = self._validation_split(X.shape[0], seed)
-            validation = (X[val], Y[val], sample_weight[val])
-            X_fit, Y_fit, w_fit = X[train], Y[train], sample_weight[train]
+
+    def _new_network(self, seed):
+        """A fold network: the same architecture, its own seed."""
+        K = _keras()
+        model = self._build_model(self._input_shape, self.n_outputs_, seed)
+        return self._attach_optimizer(
+            K.check_model(model, self._input_shape, self.n_outputs_)
+        )
+
+    def _attach_optimizer(self, network):
+        return _keras().attach_optimizer(
+            network, self.optimizer, self.learning_rate_init
+        )
+
+    def _train_network(self, network, X, Y, w, train=None, held_out=None, *,
+                       seed, epochs, early_stopping):  # fmt: skip
+        """Train ``network`` on rows of the validated arrays: on ``train``
+        (None: every row), watching the loss on ``held_out`` (None: none) and,
+        with ``early_stopping``, stopping on it."""
+        K = _keras()
+        validation = None
+        if held_out is not None:
+            validation = (X[held_out], Y[held_out], w[held_out])
+        if train is not None:
+            X, Y, w = X[train], Y[train], w[train]
         loss = K.make_loss(
             self.loss,
-            from_logits=self._from_logits,
-            pos_weight=self._pos_weight(Y_fit),
+            from_logits=network.from_logits,
+            pos_weight=self._pos_weight(Y),
             dtype=self.dtype,
         )
-        history, best_epoch = K.train(
-            self._network, optimizer, loss,
-            X_fit, Y_fit, w_fit,
-            validation=validation,
-            epochs=epochs or self.epochs,
-            batch_size=self.batch_size,
-            shuffle=self.shuffle,
-            early_stopping=early_stopping,
-            n_iter_no_change=self.n_iter_no_change,
-            tol=self.tol,
-            seed=seed,
-            verbose=self.verbose,
-            engine=self.engine,
+        config = K.TrainingConfig(
+            epochs=epochs, batch_size=self.batch_size, shuffle=self.shuffle,
+            early_stopping=early_stopping, n_iter_no_change=self.n_iter_no_change,
+            tol=self.tol, seed=seed, verbose=self.verbose, engine=self.engine,
+            memory_bytes=_memory_bytes(),
         )  # fmt: skip
-        if incremental and hasattr(self, "history_"):
+        return K.train(network, loss, X, Y, w, validation=validation, config=config)
+
+    def _train_fold_networks(self, X, Y, w, seed):
+        """For ``threshold="auto"`` with ``threshold_cv`` folds: the fold
+        networks, each repeat's out-of-fold scores and the epoch count of the
+        final network (the median of the fold networks' best epochs when they
+        stopped early); ``([], None, None)`` otherwise."""
+        tuned = self._tunes_thresholds() and self.threshold_cv
+        if not tuned or self._target_encoder.kind == "multiclass":
+            return [], None, None
+        folds = plan_folds(
+            Y, self.threshold_cv, n_repeats=self.threshold_cv_repeats, seed=seed
+        )
+        members, fold_scores, epochs = [], [], []
+        for fold in folds:
+            seed = _draw_seed(fold.seed)
+            network = self._new_network(seed)
+            # Early stopping on the held-out fold rather than on a split of
+            # the training folds: the network learns from 80 % of the data,
+            # not 72 %, and stops on a larger sample.
+            held_out = fold.test if self.early_stopping else None
+            _, best_epoch = self._train_network(
+                network, X, Y, w, fold.train, held_out, seed=seed,
+                epochs=self.epochs, early_stopping=self.early_stopping,
+            )  # fmt: skip
+            fold_scores.append(self._predict_network(network, X[fold.test]))
+            members.append(network)
+            epochs.append(best_epoch + 1)
+        pooled = pool_scores(folds, fold_scores, Y.shape)
+        final_epochs = int(np.ceil(np.median(epochs))) if self.early_stopping else None
+        return members, pooled, final_epochs
+
+    def _record_training(self, history, best_epoch, Y, *, append):
+        if append and hasattr(self, "history_"):
             history = {
                 key: self.history_.get(key, []) + values
                 for key, values in history.items()
             }
             best_epoch += len(self.loss_curve_)
-        self._every_sample_labelled = every_sample_labelled
         self.history_ = history
         self.loss_curve_ = history["loss"]
         self.best_epoch_ = best_epoch
-        if oof_scores is not None:
-            validation = (None, Y, oof_scores)
-        self.thresholds_ = self._fit_thresholds(validation, seed)
-        return self
+        # For min_labels="auto": did every sample seen in training have a label?
+        labelled = bool(Y.any(axis=1).all())
+        self._every_sample_labelled = labelled and (
+            not append or getattr(self, "_every_sample_labelled", True)
+        )
 
     def _validate_X(self, X, *, reset):
         X = validate_data(
@@ -603,10 +673,9 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             )
         return X
 
-    @staticmethod
-    def _check_weights(sample_weight, X):
+    def _check_weights(self, sample_weight, X):
         weights = _check_sample_weight(
-            sample_weight, X, dtype=np.float32, ensure_non_negative=True
+            sample_weight, X, dtype=np.dtype(self.dtype), ensure_non_negative=True
         )
         if sample_weight is not None and not np.any(weights > 0):
             raise ValueError(
@@ -665,83 +734,31 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             sparse=getattr(self, "_sparse_input", False),
         )
 
-    def _make_optimizer(self, K):
-        optimizer = K.make_optimizer(self.optimizer, self.learning_rate_init)
-        optimizer.build(self._network.trainable_variables)
-        return optimizer
-
     # ------------------------------------------------------------------
     # thresholds
     # ------------------------------------------------------------------
     def _tunes_thresholds(self):
         return isinstance(self.threshold, str) and self.threshold == "auto"
 
-    def _fit_thresholds(self, validation, seed):
+    def _threshold_search(self):
+        return ThresholdSearch(
+            scoring=self.threshold_scoring,
+            min_positives=self.threshold_min_positives,
+            default_threshold=self.threshold_default,
+            zero_division=self.threshold_zero_division,
+            bootstrap=self.threshold_bootstrap,
+        )
+
+    def _fit_thresholds(self, Y, pooled, seed):
+        """Thresholds from the held-out scores ``pooled`` (one array per
+        repeat of the folds), or from ``threshold`` when not tuning."""
         if not self._tunes_thresholds():
             return resolve_thresholds(self.threshold, self.n_outputs_)
-        if validation is None or self._target_encoder.kind == "multiclass":
+        if pooled is None or self._target_encoder.kind == "multiclass":
             # partial_fit has no held-out data; multiclass predicts by argmax.
             return getattr(self, "thresholds_", np.full(self.n_outputs_, 0.5))
-        X_val, Y_val, scores = validation
-        if X_val is not None:  # the final network's held-out split
-            network_scores = _keras().predict_scores(
-                self._network, X_val, from_logits=self._from_logits, engine=self.engine
-            )
-            scores = [network_scores]
-        # One set of thresholds per repeat of the folds, averaged: each is a
-        # noisy estimate, and their mean transfers better to the ensemble.
-        return np.mean([self._tune(Y_val, s, seed) for s in scores], axis=0)
-
-    def _tune(self, Y, scores, seed):
-        """Thresholds for one set of held-out scores, bagged over bootstrap
-        resamples when ``threshold_bootstrap`` > 0."""
-        result = tune_thresholds(Y, scores, scoring=self.threshold_scoring)
-        if not self.threshold_bootstrap:
-            return result.thresholds
-        rng = np.random.default_rng(seed)
-        n = Y.shape[0]
-        resamples = (rng.integers(0, n, n) for _ in range(self.threshold_bootstrap))
-        bagged = np.mean(
-            [
-                tune_thresholds(
-                    Y[i], scores[i], scoring=self.threshold_scoring
-                ).thresholds
-                for i in resamples
-            ],
-            axis=0,
-        )
-        # The rare-label rule counts the real samples, not a resample's.
-        return np.where(result.tuned, bagged, result.thresholds)
-
-    def _out_of_fold_scores(self, X, Y, sample_weight, seed):
-        """Per repeat of ``threshold_cv`` folds (stratified for multi-label Y),
-        the sigmoid scores of every training sample from a network that did
-        not see it; and the fold networks."""
-        from ._stratify import IterativeStratifiedKFold
-
-        if self._target_encoder.kind == "multiclass":
-            return None, []
-        template = clone(self).set_params(threshold=0.5, warm_start=False, verbose=0)
-        n_folds = self.threshold_cv
-        all_scores, members = [], []
-        for repeat in range(self.threshold_cv_repeats):
-            # Seeds: repeat r splits with seed + r (k + 1) and seeds its
-            # networks with the k values after it, so no two draws share one.
-            base = seed + repeat * (n_folds + 1)
-            folds = IterativeStratifiedKFold(n_splits=n_folds, random_state=base)
-            scores = np.zeros(Y.shape, dtype=float)
-            for k, (train, test) in enumerate(folds.split(X, Y)):
-                member = clone(template).set_params(random_state=base + k + 1)
-                # Early stopping on the held-out fold rather than on a split
-                # of the training folds: the network learns from 80 % of the
-                # data, not 72 %, and stops on a larger sample.
-                member._fit(
-                    X, Y, sample_weight, incremental=False, fold=(train, test)
-                )  # fmt: skip
-                scores[test] = member._network_scores(X[test])
-                members.append(member)
-            all_scores.append(scores)
-        return all_scores, members
+        thresholds, _ = self._threshold_search().tune(Y, pooled, seed)
+        return thresholds
 
     def _current_thresholds(self):
         if self._tunes_thresholds():
@@ -753,20 +770,20 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------
     def _networks(self):
         """The networks whose probabilities ``predict`` averages."""
-        members = getattr(self, "_member_networks", [])
-        return [self._network, *members] if self.ensemble else [self._network]
+        members = getattr(self, "_members", [])
+        return [self._net, *members] if self.ensemble else [self._net]
+
+    def _predict_network(self, network, X, logits=False):
+        """Scores (or logits) of one network on validated ``X``."""
+        K = _keras()
+        predict = K.predict_logits if logits else K.predict_scores
+        return predict(network, X, engine=self.engine, memory_bytes=_memory_bytes())
 
     def _network_scores(self, X):
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        K = _keras()
-        with K.precision(self.dtype):
-            scores = [
-                K.predict_scores(
-                    network, X, from_logits=self._from_logits, engine=self.engine
-                )
-                for network in self._networks()
-            ]
+        with _keras().precision(self.dtype):
+            scores = [self._predict_network(net, X) for net in self._networks()]
         return scores[0] if len(scores) == 1 else np.mean(scores, axis=0)
 
     def predict_proba(self, X):
@@ -807,11 +824,8 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             logits = np.log(p) - np.log1p(-p)
         else:
             X = self._validate_X(X, reset=False)
-            K = _keras()
-            with K.precision(self.dtype):
-                logits = K.predict_logits(
-                    self._network, X, from_logits=self._from_logits, engine=self.engine
-                )
+            with _keras().precision(self.dtype):
+                logits = self._predict_network(self._net, X, logits=True)
         return logits.ravel() if self._target_encoder.kind == "binary" else logits
 
     def predict(self, X):
@@ -885,13 +899,14 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
 
     def __getstate__(self):
         state = super().__getstate__().copy()
-        state.pop("_optimizer", None)  # optimizer state is not kept on pickling
-        state.pop("_network", None)  # a view of model_, rebuilt on loading
-        state.pop("_member_networks", None)  # views of members_, likewise
+        # The network handles are views of model_ and members_, rebuilt on
+        # loading; optimizer state is not kept on pickling.
+        state.pop("_net", None)
+        state.pop("_members", None)
         if "model_" in state:
-            state["model_"] = _keras().model_to_bytes(state["model_"])
-        if state.get("members_"):
-            state["members_"] = [_keras().model_to_bytes(m) for m in state["members_"]]
+            K = _keras()
+            state["model_"] = K.model_to_bytes(state["model_"])
+            state["members_"] = [K.model_to_bytes(m) for m in state["members_"]]
         return state
 
     def __setstate__(self, state):
@@ -900,18 +915,26 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
 
             def load(data):
                 model = K.model_from_bytes(data)
-                network, _ = K.check_model(
-                    model, state["_input_shape"], state["n_outputs_"]
-                )
-                return model, network
+                return K.check_model(model, state["_input_shape"], state["n_outputs_"])
 
-            model, network = load(state["model_"])
+            net = load(state["model_"])
             members = [load(data) for data in state.get("members_", [])]
             state = dict(
                 state,
-                model_=model,
-                _network=network,
-                members_=[m for m, _ in members],
-                _member_networks=[n for _, n in members],
+                model_=net.model,
+                members_=[member.model for member in members],
+                _net=net,
+                _members=members,
             )
         super().__setstate__(state)
+
+
+def _draw_seed(random_state):
+    """The seed of one fit, drawn from ``random_state`` (as MLPClassifier's
+    estimators draw theirs), so an int gives the same fit every time."""
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
+def _memory_bytes():
+    """The engine's budget for densified data: scikit-learn's ``working_memory``."""
+    return get_config()["working_memory"] * 2**20

@@ -1,33 +1,37 @@
 """The only place that imports Keras (and JAX).
 
-Importing this package picks the Keras backend first (see ``_backend``), so it
-must be imported lazily, from inside estimator methods, never at package import.
+Importing this package makes sure the Keras backend is chosen (see
+``_backend``) but does not load Keras: the names below load it on first use,
+and ``_names`` (the option tables the estimator validates against) never
+does. The estimator imports this package lazily, from inside its methods.
 """
 
-from . import _backend  # noqa: F401  (must run before keras is imported)
-from ._common import precision
-from ._engine import predict_logits, predict_scores, train
-from ._network import (
-    build_mlp,
-    check_model,
-    keras_activation,
-    make_loss,
-    make_optimizer,
-    seeded_keras,
-)
-from ._serialize import model_from_bytes, model_to_bytes
+import importlib
 
-__all__ = [
-    "build_mlp",
-    "check_model",
-    "keras_activation",
-    "make_loss",
-    "make_optimizer",
-    "model_from_bytes",
-    "model_to_bytes",
-    "precision",
-    "predict_logits",
-    "predict_scores",
-    "seeded_keras",
-    "train",
-]
+from . import _backend  # noqa: F401  (must run before keras is imported)
+from ._names import ACTIVATIONS, OPTIMIZERS
+
+_API = {
+    "Network": "._config",
+    "TrainingConfig": "._config",
+    "attach_optimizer": "._network",
+    "build_mlp": "._network",
+    "check_model": "._network",
+    "keras_activation": "._names",
+    "make_loss": "._network",
+    "seeded_keras": "._network",
+    "precision": "._common",
+    "predict_logits": "._engine",
+    "predict_scores": "._engine",
+    "train": "._engine",
+    "model_from_bytes": "._serialize",
+    "model_to_bytes": "._serialize",
+}
+
+__all__ = ["ACTIVATIONS", "OPTIMIZERS", *_API]
+
+
+def __getattr__(name):
+    if name in _API:
+        return getattr(importlib.import_module(_API[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,7 +2,7 @@
 
 Batches come from our own ``PyDataset`` (densified as they are used, shuffled
 by a seeded generator), and early stopping follows the same rule as the JAX
-engine, so both paths train the same model.
+engine (``_early_stopping``), so both paths train the same model.
 """
 
 import math
@@ -10,7 +10,9 @@ import math
 import keras
 import numpy as np
 
-from . import _common
+from . import _early_stopping
+from ._common import float_dtype
+from ._data import dense_rows
 
 
 class _Batches(keras.utils.PyDataset):
@@ -21,9 +23,7 @@ class _Batches(keras.utils.PyDataset):
         super().__init__()
         self.X, self.Y, self.w = X, Y, w
         self.batch_size, self.shuffle = batch_size, shuffle
-        self.dtype = (
-            _common.float_dtype()
-        )  # Keras may fetch batches from another thread
+        self.dtype = float_dtype()  # Keras may fetch batches from another thread
         self._rng = np.random.default_rng(seed)
         self._order = np.arange(X.shape[0])
         if shuffle:
@@ -41,7 +41,7 @@ class _Batches(keras.utils.PyDataset):
         if total > 0:
             w = w * (len(rows) / total)
         return (
-            _common.dense_rows(self.X, rows, dtype=self.dtype),
+            dense_rows(self.X, rows, dtype=self.dtype),
             self.Y[rows].astype(self.dtype),
             w.astype(self.dtype),
         )
@@ -51,16 +51,23 @@ class _Batches(keras.utils.PyDataset):
             self._rng.shuffle(self._order)
 
 
-class _KerasEarlyStopping(keras.callbacks.Callback):
-    """EarlyStopping with MLPClassifier's rule, restoring the best weights."""
+class _EarlyStopping(keras.callbacks.Callback):
+    """Early stopping with the engine's rule, restoring the best weights."""
 
     def __init__(self, patience, tol):
         super().__init__()
-        self.stopper = _common.EarlyStopper(patience, tol)
+        self.patience, self.tol = patience, tol
+        self.rule = _early_stopping.initial_state()
         self.best_weights = None
 
+    @property
+    def best_epoch(self):
+        return int(self.rule[1])
+
     def on_epoch_end(self, epoch, logs=None):
-        is_best, stop = self.stopper.update(epoch, logs["val_loss"])
+        self.rule, is_best, stop = _early_stopping.update(
+            self.rule, epoch, logs["val_loss"], tol=self.tol, patience=self.patience
+        )
         if is_best:
             self.best_weights = self.model.get_weights()
         if stop:
@@ -71,52 +78,31 @@ class _KerasEarlyStopping(keras.callbacks.Callback):
             self.model.set_weights(self.best_weights)
 
 
-def train(
-    model,
-    optimizer,
-    loss,
-    X,
-    Y,
-    w,
-    *,
-    validation,
-    epochs,
-    batch_size,
-    shuffle,
-    early_stopping,
-    n_iter_no_change,
-    tol,
-    seed,
-    verbose,
-):
+def train(network, loss, X, Y, w, validation, config):
+    """Train ``network`` with ``model.fit``; ``(history, best_epoch)``."""
+    model, optimizer = network.logits, network.optimizer
     if getattr(model, "optimizer", None) is not optimizer or not model.compiled:
         model.compile(optimizer=optimizer, loss=loss)
     callbacks = [keras.callbacks.TerminateOnNaN()]
     stopper = None
-    if early_stopping:
-        stopper = _KerasEarlyStopping(n_iter_no_change, tol)
+    if config.early_stopping:
+        stopper = _EarlyStopping(config.n_iter_no_change, config.tol)
         callbacks.append(stopper)
+    batches = (config.batch_size, config.shuffle, config.seed)
     val_data = None
     if validation is not None:
         Xv, Yv, wv = validation
-        val_data = _Batches(
-            Xv,
-            np.asarray(Yv, _common.float_dtype()),
-            np.asarray(wv, _common.float_dtype()),
-            batch_size,
-            False,
-            seed,
-        )
+        val_data = _Batches(Xv, Yv, wv, config.batch_size, False, config.seed)
     result = model.fit(
-        _Batches(X, Y, w, batch_size, shuffle, seed),
-        epochs=epochs,
+        _Batches(X, Y, w, *batches),
+        epochs=config.epochs,
         shuffle=False,  # _Batches shuffles rows itself; Keras would reorder batches
         validation_data=val_data,
         callbacks=callbacks,
-        verbose=2 if verbose else 0,
+        verbose=2 if config.verbose else 0,
     )
     history = {k: [float(v) for v in vals] for k, vals in result.history.items()}
     best_epoch = len(history["loss"]) - 1
     if stopper is not None:
-        best_epoch = stopper.stopper.best_epoch
+        best_epoch = stopper.best_epoch
     return history, best_epoch

@@ -1,4 +1,5 @@
-"""Network building blocks: the default MLP, output-layer checks and the losses."""
+"""Network building blocks: the default MLP, output-layer checks, the losses
+and the optimizers."""
 
 import random
 from contextlib import contextmanager
@@ -6,6 +7,9 @@ from contextlib import contextmanager
 import keras
 import numpy as np
 from keras import ops
+
+from ._config import Network
+from ._names import keras_activation  # noqa: F401  (re-exported)
 
 # Where the engine feeds sparse batches (the JAX fast path, as BCOO).
 _SPARSE_BACKENDS = ("jax",)
@@ -89,7 +93,7 @@ def _activation_name(layer):
 
 
 def check_model(model, input_shape, n_outputs):
-    """Validate a network; return ``(network, from_logits)`` to train it with.
+    """Validate a network; return the :class:`Network` to train it with.
 
     A network ending in an ``Activation("sigmoid")`` layer (the default MLP)
     is trained through a view that stops before that layer, so the loss and
@@ -116,10 +120,36 @@ def check_model(model, input_shape, n_outputs):
             "Dense(n_outputs, activation='sigmoid') or a linear layer (logits)."
         )
     if name != "sigmoid":
-        return model, True
+        return Network(model, model, True)
     if isinstance(last, keras.layers.Activation) and model.inputs:
-        return keras.Model(model.inputs, last.input), True
-    return model, False
+        return Network(model, keras.Model(model.inputs, last.input), True)
+    return Network(model, model, False)
+
+
+def sparse_first_layer(model):
+    """Whether ``model`` takes one 2-D input consumed only by a ``Dense``
+    layer, which can multiply a sparse (BCOO) matrix directly."""
+    if keras.backend.backend() != "jax" or len(getattr(model, "inputs", [])) != 1:
+        return False
+    inp = model.inputs[0]
+    if len(inp.shape) != 2:
+        return False
+    consumers = []
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.InputLayer):
+            continue
+        try:
+            inputs = keras.tree.flatten(layer.input)
+        except (AttributeError, ValueError):
+            return False
+        if any(t is inp for t in inputs):
+            consumers.append(layer)
+    return (
+        len(consumers) == 1
+        and type(consumers[0]) is keras.layers.Dense
+        and not getattr(consumers[0], "lora_enabled", False)
+        and getattr(consumers[0], "quantization_mode", None) is None
+    )
 
 
 def binary_loss(y_true, y_pred, from_logits, gamma, pos_weight=None):
@@ -206,23 +236,19 @@ def make_loss(loss, *, from_logits, pos_weight=None, dtype=None):
     return loss
 
 
-_ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid"}  # MLPClassifier names
-
-
-def keras_activation(name):
-    """Map MLPClassifier's activation names onto Keras's."""
-    return _ACTIVATIONS.get(name, name)
-
-
-def make_optimizer(optimizer, learning_rate):
-    """A fresh Keras optimizer for every fit.
+def attach_optimizer(network, optimizer, learning_rate):
+    """Give ``network`` a fresh Keras optimizer, built on its variables.
 
     A name gets ``learning_rate``; an optimizer instance is copied through its
     config (keeping its own learning rate), so the user's object is never
     trained or mutated.
     """
     if isinstance(optimizer, str):
-        return keras.optimizers.get(
+        fresh = keras.optimizers.get(
             {"class_name": optimizer, "config": {"learning_rate": learning_rate}}
         )
-    return type(optimizer).from_config(optimizer.get_config())
+    else:
+        fresh = type(optimizer).from_config(optimizer.get_config())
+    fresh.build(network.logits.trainable_variables)
+    network.optimizer = fresh
+    return network

@@ -1,0 +1,283 @@
+"""The JAX engine's training loops and batched prediction.
+
+Three loops, by where the data can live:
+- data and validation set on the device: blocks of epochs per compiled call,
+  early stopping applied on the device (``_train_blocks``);
+- data on the device, no validation on it: one compiled call per epoch,
+  early stopping (if any) on the host (``_train_epochs``);
+- data too large for the device budget: minibatches streamed in chunks
+  (``_train_streamed``).
+Each returns the final weights, the history and the best epoch; ``train``
+stores the weights back into the Keras variables.
+"""
+
+import time
+
+import numpy as np
+
+from . import _data, _early_stopping
+from ._common import float_dtype, report_epoch
+from ._network import MultiLabelBinaryLoss
+from ._programs import NO_OPTIMIZER, program
+
+_EPOCHS_PER_CALL = 10
+
+
+def _state(network):
+    tv = [v.value for v in network.logits.trainable_variables]
+    ntv = [v.value for v in network.logits.non_trainable_variables]
+    ov = [v.value for v in network.optimizer.variables]
+    return tv, ntv, ov
+
+
+def _store(network, tv, ntv, ov):
+    model, optimizer = network.logits, network.optimizer
+    for var, value in zip(model.trainable_variables, tv, strict=True):
+        var.assign(value)
+    for var, value in zip(model.non_trainable_variables, ntv, strict=True):
+        var.assign(value)
+    for var, value in zip(optimizer.variables, ov, strict=True):
+        var.assign(value)
+
+
+def _pos_weight(loss):
+    import jax.numpy as jnp
+
+    if isinstance(loss, MultiLabelBinaryLoss) and loss.pos_weight is not None:
+        return jnp.asarray(loss.pos_weight, dtype=float_dtype())
+    return None
+
+
+class _Run:
+    """What every loop reads: the compiled program, the configuration and
+    the loss's positive weights."""
+
+    def __init__(self, network, loss, config):
+        from ._network import sparse_first_layer
+
+        self.network, self.config = network, config
+        self.program = program(network.logits, loss, network.optimizer)
+        self.pos_weight = _pos_weight(loss)
+        self.sparse_ok = sparse_first_layer(network.logits)
+
+    def device(self, X):
+        """``X`` padded to its row bucket on the device, or None."""
+        return _data.device_inputs(
+            X, _data.row_bucket(X.shape[0]), self.config.memory_bytes,
+            sparse_ok=self.sparse_ok,
+        )  # fmt: skip
+
+
+def train(network, loss, X, Y, w, validation, config):
+    """Train ``network`` in place on the JAX engine; ``(history, best_epoch)``."""
+    import jax
+
+    run = _Run(network, loss, config)
+    tv, ntv, ov = _state(network)
+    key = jax.random.PRNGKey(config.seed)
+    Xd = run.device(X)
+    Xvd = None
+    if Xd is not None and validation is not None:
+        Xvd = run.device(validation[0])
+    if Xvd is not None:
+        out = _train_blocks(run, (tv, ntv, ov, key), (X, Xd, Y, w), validation, Xvd)
+    elif Xd is not None:
+        out = _train_epochs(run, (tv, ntv, ov, key), (X, Xd, Y, w), validation)
+    else:
+        out = _train_streamed(run, (tv, ntv, ov), (X, Y, w), validation)
+    (tv, ntv, ov), history, best_epoch = out
+    _store(network, tv, ntv, ov)
+    return history, best_epoch
+
+
+def _device_data(X, Xd, Y, w):
+    import jax.numpy as jnp
+
+    # Padding rows have weight 0 and lie past n, which the epoch reads.
+    Yd, Wd = _data.device_targets(Y, w, _data.row_bucket(X.shape[0]))
+    return Xd, Yd, Wd, jnp.int32(X.shape[0])
+
+
+def _train_blocks(run, state, data, validation, Xvd):
+    """Data and validation on the device: ``_EPOCHS_PER_CALL`` epochs per call
+    (see ``_programs._epoch_block``)."""
+    import jax.numpy as jnp
+
+    config, ftype = run.config, float_dtype()
+    tv, ntv, ov, key = state
+    device = _device_data(*data)
+    _, Yv, wv = validation
+    device_val = (Xvd, *_data.device_targets(Yv, wv, _data.row_bucket(Yv.shape[0])))
+    rule = tuple(np.asarray(v) for v in _early_stopping.initial_state())
+    rule = (ftype.type(rule[0]), np.int32(rule[1]), np.int32(rule[2]))
+    carry = (tv, ntv, ov, key, tv, ntv, rule, np.False_)
+    # Without early stopping the rule never fires and the last weights stay.
+    epochs = config.epochs
+    patience = config.n_iter_no_change if config.early_stopping else epochs + 1
+    losses, val_losses = [], []
+    while len(losses) < epochs:
+        tic = time.perf_counter()
+        carry, (loss, val, ran) = run.program["epochs_with_early_stopping"](
+            carry, *device, *device_val, run.pos_weight, jnp.int32(len(losses)),
+            jnp.int32(epochs - len(losses)), jnp.int32(patience), ftype.type(config.tol),
+            batch_size=config.batch_size, shuffle=bool(config.shuffle),
+            n_epochs=min(_EPOCHS_PER_CALL, epochs),
+        )  # fmt: skip
+        ran = np.asarray(ran)
+        new = np.asarray(loss)[ran].tolist(), np.asarray(val)[ran].tolist()
+        _report_block(config, len(losses), *new, time.perf_counter() - tic)
+        losses += new[0]
+        val_losses += new[1]
+        if not ran.all() or bool(carry[-1]):
+            break
+    weights = carry[:3]
+    best_epoch = len(losses) - 1
+    if config.early_stopping:
+        weights = (carry[4], carry[5], carry[2])
+        best_epoch = int(carry[6][1])
+    return weights, {"loss": losses, "val_loss": val_losses}, best_epoch
+
+
+def _report_block(config, done, losses, val_losses, seconds):
+    if not config.verbose:
+        return
+    seconds /= max(1, len(losses))
+    for i, (a, b) in enumerate(zip(losses, val_losses, strict=True)):
+        report_epoch(done + i, config.epochs, a, b, seconds)
+
+
+class _HostLoop:
+    """Epochs driven from the host: history, early stopping on the host and
+    the best weights so far."""
+
+    def __init__(self, run, validation):
+        self.run, self.config, self.validation = run, run.config, validation
+        self.rule = _early_stopping.initial_state()
+        self.best = None
+        self.losses, self.val_losses = [], []
+        self.sync = bool(self.config.verbose) or validation is not None
+
+    def end_epoch(self, epoch, loss, tv, ntv, seconds):
+        """Record one epoch; return True to stop."""
+        self.losses.append(loss)
+        if not self.sync:
+            return False
+        self.losses[-1] = loss = float(loss)
+        val_loss = None
+        if self.validation is not None:
+            val_loss = _validation_loss(self.run, tv, ntv, self.validation)
+            self.val_losses.append(val_loss)
+        if self.config.verbose:
+            report_epoch(epoch, self.config.epochs, loss, val_loss, seconds)
+        if not np.isfinite(loss):
+            return True
+        if not self.config.early_stopping:
+            return False
+        self.rule, is_best, stop = _early_stopping.update(
+            self.rule, epoch, val_loss, tol=self.config.tol,
+            patience=self.config.n_iter_no_change,
+        )  # fmt: skip
+        if is_best:
+            self.best = (tv, ntv)  # JAX arrays are immutable: no copy needed
+        return bool(stop)
+
+    def result(self, tv, ntv, ov):
+        history = {"loss": [float(v) for v in self.losses]}
+        if self.validation is not None:
+            history["val_loss"] = self.val_losses
+        best_epoch = len(self.losses) - 1
+        if self.config.early_stopping and self.best is not None:
+            tv, ntv = self.best
+            best_epoch = int(self.rule[1])
+        return (tv, ntv, ov), history, best_epoch
+
+
+def _train_epochs(run, state, data, validation):
+    """Data on the device, one compiled call per epoch."""
+    config = run.config
+    tv, ntv, ov, key = state
+    device = _device_data(*data)
+    loop = _HostLoop(run, validation)
+    for epoch in range(config.epochs):
+        tic = time.perf_counter()
+        tv, ntv, ov, key, loss = run.program["epoch_on_device"](
+            tv, ntv, ov, key, *device, run.pos_weight,
+            batch_size=config.batch_size, shuffle=bool(config.shuffle),
+        )  # fmt: skip
+        if loop.end_epoch(epoch, loss, tv, ntv, time.perf_counter() - tic):
+            break
+    return loop.result(tv, ntv, ov)
+
+
+def _train_streamed(run, state, data, validation):
+    """Data too large for the device: densified chunks of minibatches."""
+    import jax
+
+    config = run.config
+    tv, ntv, ov = state
+    X, Y, w = data
+    rng = np.random.default_rng(config.seed)
+    n, batch_size = X.shape[0], config.batch_size
+    rows_per_chunk = _data.chunk_rows(_data.row_size(X), config.memory_bytes)
+    per_chunk = max(1, rows_per_chunk // batch_size)
+    loop = _HostLoop(run, validation)
+    for epoch in range(config.epochs):
+        tic = time.perf_counter()
+        order = rng.permutation(n) if config.shuffle else np.arange(n)
+        loss = 0.0
+        for start in range(0, n, per_chunk * batch_size):
+            rows = order[start : start + per_chunk * batch_size]
+            chunk = _data.batched_chunk(X, Y, w, rows, per_chunk, batch_size)
+            tv, ntv, ov, chunk_loss = run.program["train_chunk"](
+                tv, ntv, ov, *chunk, run.pos_weight
+            )
+            # Wait before densifying the next chunk: otherwise JAX's
+            # asynchronous dispatch lets chunks pile up beyond the budget.
+            jax.block_until_ready(chunk_loss)
+            loss = loss + chunk_loss
+        if loop.end_epoch(epoch, loss / n, tv, ntv, time.perf_counter() - tic):
+            break
+    return loop.result(tv, ntv, ov)
+
+
+def _validation_loss(run, tv, ntv, validation):
+    """Weighted mean loss over rows (in bounded chunks) plus regularisation."""
+    import jax.numpy as jnp
+
+    X, Y, w = validation
+    n = X.shape[0]
+    rows = _data.chunk_rows(
+        _data.row_size(X), run.config.memory_bytes, minimum=run.config.batch_size
+    )
+    rows = min(rows, n)
+    total = weights = 0.0
+    for start in range(0, n, rows):
+        sl = slice(start, min(n, start + rows))
+        # Chunks of a long set are padded to buckets (few compiled shapes).
+        size = _data.row_bucket(sl.stop - sl.start) if n > rows else n
+        xc = _data.pad_rows(_data.dense_rows(X, sl), size)
+        yc = _data.pad_rows(Y[sl], size)
+        wc = _data.pad_rows(w[sl], size, dtype=float_dtype())
+        value, weight, reg = run.program["weighted_loss_sum"](
+            tv, ntv, jnp.asarray(xc), jnp.asarray(yc), jnp.asarray(wc), run.pos_weight
+        )
+        total, weights = total + float(value), weights + float(weight)
+    return total / max(weights, 1e-12) + float(reg)
+
+
+def predict(model, X, memory_bytes):
+    """Outputs of ``model`` on ``X``, in chunks padded to row buckets."""
+    import jax.numpy as jnp
+
+    compiled = program(model, None, NO_OPTIMIZER)["predict"]
+    tv = [v.value for v in model.trainable_variables]
+    ntv = [v.value for v in model.non_trainable_variables]
+    n = X.shape[0]
+    rows = _data.chunk_rows(_data.row_size(X), memory_bytes, minimum=32, maximum=65536)
+    outputs = []
+    for start in range(0, n, rows):
+        part = _data.dense_rows(X, slice(start, min(n, start + rows)))
+        padded = _data.pad_rows(part, _data.row_bucket(part.shape[0]))
+        out = compiled(tv, ntv, jnp.asarray(padded))
+        outputs.append(np.asarray(out)[: part.shape[0]])
+    return np.concatenate(outputs, axis=0)

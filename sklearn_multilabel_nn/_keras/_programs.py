@@ -1,0 +1,304 @@
+"""Compiled programs of the JAX engine, and their cache.
+
+Programs are built from Keras's stateless API (``model.stateless_call``,
+``optimizer.stateless_apply``) and cached by architecture, loss, optimizer and
+precision, so the folds of a cross-validation or the candidates of a search
+compile once per configuration, not once per fit.
+"""
+
+import json
+import re
+import weakref
+from collections import OrderedDict
+from functools import partial
+
+from . import _early_stopping
+from ._common import float_dtype
+from ._data import take, to_bcoo
+from ._network import MultiLabelBinaryLoss, binary_loss
+
+_MAX_PROGRAMS = 32  # compiled programs kept, least recently used dropped
+# Each jitted function also keeps one executable per input shape (the number
+# of training and validation rows are part of it), some megabytes each, which
+# JAX never frees. A long run of fits on varied sizes (nested cross-validation,
+# learning curves) would grow without bound, so past this many shapes JAX's
+# caches are emptied and what comes next compiles again.
+_MAX_SHAPES = 16
+_PROGRAMS = OrderedDict()
+_MODEL_KEYS = weakref.WeakKeyDictionary()
+
+
+class _NoOptimizer:
+    """Stands in for an optimizer in the key of prediction-only programs."""
+
+    def get_config(self):
+        return {}
+
+
+NO_OPTIMIZER = _NoOptimizer()
+
+
+def _model_key(model):
+    if model not in _MODEL_KEYS:
+        try:
+            text = model.to_json()
+        except (NotImplementedError, TypeError, ValueError):
+            # Not serialisable (e.g. a subclassed model): no reuse across fits.
+            text = f"object-{id(model)}"
+        names = [model.name] + [layer.name for layer in model.layers]
+        for i, name in enumerate(names):
+            text = text.replace(json.dumps(name), json.dumps(f"#{i}"))
+        _MODEL_KEYS[model] = re.sub(r'"seed": \d+', '"seed": null', text)
+    return _MODEL_KEYS[model]
+
+
+def _signature(model, loss, optimizer):
+    """A key equal for networks that compile to the same program.
+
+    Layer names (auto-numbered by Keras) and initialiser seeds do not change
+    the computation, so they are replaced by positions and nulls.
+    """
+    if isinstance(loss, MultiLabelBinaryLoss):
+        loss_key = ("binary", loss.from_logits, loss.gamma, loss.pos_weight is None)
+    else:
+        loss_key = ("keras", id(loss))
+    opt_config = {k: v for k, v in optimizer.get_config().items() if k != "name"}
+    return json.dumps(
+        [
+            _model_key(model),
+            loss_key,
+            type(optimizer).__name__,
+            opt_config,
+            str(float_dtype()),
+        ],
+        default=str,
+    )
+
+
+def program(model, loss, optimizer):
+    """The compiled functions for (model, loss, optimizer), from the cache."""
+    key = _signature(model, loss, optimizer)
+    if key in _PROGRAMS:
+        _PROGRAMS.move_to_end(key)
+        found = _PROGRAMS[key]
+        if sum(f._cache_size() for f in found.values()) > _MAX_SHAPES:
+            import jax
+
+            # Global: JAX's tracing and lowering caches hold as much again.
+            jax.clear_caches()
+        return found
+    _PROGRAMS[key] = _compile(model, loss, optimizer)
+    if len(_PROGRAMS) > _MAX_PROGRAMS:
+        _PROGRAMS.popitem(last=False)
+    return _PROGRAMS[key]
+
+
+def _per_sample_loss(loss):
+    """``f(y, out, pos_weight)``: one loss value per sample."""
+    import jax.numpy as jnp
+
+    if isinstance(loss, MultiLabelBinaryLoss):
+        from_logits, gamma = loss.from_logits, loss.gamma
+
+        def per_sample(y, out, pos_weight):
+            return binary_loss(y, out, from_logits, gamma, pos_weight)
+
+        return per_sample
+
+    def per_sample(y, out, pos_weight):
+        # A Keras loss reduces itself; undo its mean so weights apply once.
+        values = loss.call(y, out) if hasattr(loss, "call") else loss(y, out)
+        return jnp.reshape(values, (y.shape[0], -1)).mean(axis=-1)
+
+    return per_sample
+
+
+def _input_row_size(model):
+    shape = model.inputs[0].shape if getattr(model, "inputs", None) else None
+    if not shape or None in shape[1:]:
+        return None
+    size = 1
+    for dim in shape[1:]:
+        size *= int(dim)
+    return size
+
+
+def _forward(model):
+    """``forward(tv, ntv, x, training) -> (out, ntv, regularisation)``."""
+    n_features = _input_row_size(model)
+
+    def forward(tv, ntv, x, training):
+        if isinstance(x, tuple):  # padded sparse rows (see _data.padded_sparse)
+            x = to_bcoo(*x, n_features)
+        out, ntv, reg = model.stateless_call(
+            tv, ntv, x, training=training, return_losses=True
+        )
+        return out, ntv, sum(reg, float_dtype().type(0.0))
+
+    return forward
+
+
+def _select(flag, a, b):
+    """``a`` where ``flag`` else ``b``, leaf by leaf (no Python branching)."""
+    import jax
+    import jax.numpy as jnp
+
+    return jax.tree.map(lambda u, v: jnp.where(flag, u, v), a, b)
+
+
+def _step(forward, per_sample_loss, optimizer):
+    """One minibatch update: ``step(carry, batch, may_be_empty=False)``."""
+    import jax
+    import jax.numpy as jnp
+
+    def forward_loss(tv, ntv, x, y, w, pos_weight, training):
+        # Weighted mean over the batch, as MLPClassifier does: zero weights
+        # (and padding rows) drop out, integer weights act as repeated rows.
+        out, ntv, reg = forward(tv, ntv, x, training)
+        values = per_sample_loss(y, out, pos_weight)
+        data = jnp.sum(values * w) / jnp.maximum(jnp.sum(w), 1e-12)
+        return data + reg, ntv
+
+    grad_fn = jax.value_and_grad(forward_loss, has_aux=True)
+
+    def step(carry, batch, may_be_empty=False):
+        tv, ntv, ov, pos_weight = carry
+        xb, yb, wb, mb = batch
+        n_real = jnp.sum(mb)
+        (value, new_ntv), grads = grad_fn(tv, ntv, xb, yb, wb * mb, pos_weight, True)
+        new_tv, new_ov = optimizer.stateless_apply(ov, grads, tv)
+        if may_be_empty:
+            # A batch made only of padding must not move the weights. (Only
+            # streamed chunks have such batches; the select costs a pass over
+            # every weight, so epochs on the device skip it.)
+            keep = n_real > 0
+            new_tv = _select(keep, new_tv, tv)
+            new_ntv = _select(keep, new_ntv, ntv)
+            new_ov = _select(keep, new_ov, ov)
+        return (new_tv, new_ntv, new_ov, pos_weight), value * n_real
+
+    return step
+
+
+def _epoch(step):
+    """One epoch over the first ``n`` rows of device arrays padded past ``n``
+    (to a bucket size, so folds of slightly different sizes share one
+    compiled program)."""
+    import jax
+    import jax.numpy as jnp
+
+    def epoch(tv, ntv, ov, key, X, Y, W, n, pos_weight, batch_size, shuffle):
+        rows = Y.shape[0]
+        max_batches = -(-rows // batch_size)
+        total = max_batches * batch_size
+        key, sub = jax.random.split(key)
+        if shuffle:  # a random order of the real rows, padding last
+            draws = jax.random.uniform(sub, (rows,))
+            order = jnp.argsort(jnp.where(jnp.arange(rows) < n, draws, 2.0))
+        else:
+            order = jnp.arange(rows)
+        order = jnp.concatenate([order, jnp.zeros(total - rows, order.dtype)])
+        order = order.reshape(max_batches, batch_size)
+        mask = (jnp.arange(total) < n).astype(float_dtype())
+        mask = mask.reshape(max_batches, batch_size)
+
+        def batch_step(i, carry):
+            state, loss_sum = carry
+            batch = order[i]
+            state, value = step(state, (take(X, batch), Y[batch], W[batch], mask[i]))
+            return state, loss_sum + value
+
+        zero = jnp.zeros((), float_dtype())
+        (tv, ntv, ov, _), loss_sum = jax.lax.fori_loop(
+            0, (n + batch_size - 1) // batch_size, batch_step,
+            ((tv, ntv, ov, pos_weight), zero),
+        )  # fmt: skip
+        return tv, ntv, ov, key, loss_sum / n
+
+    return epoch
+
+
+def _epoch_block(epoch_and_validate):
+    """Up to ``n_epochs`` epochs in one call, applying the early-stopping
+    rule on the device and keeping the best weights, so the host syncs once
+    per block instead of once per epoch. Epochs after the stop (or past
+    ``remaining``) are skipped and reported as not run."""
+    import jax
+    import jax.numpy as jnp
+
+    def block(state, X, Y, W, n, Xv, Yv, Wv, pos_weight, start, remaining,
+              patience, tol, batch_size, shuffle, n_epochs):  # fmt: skip
+        def run(state, epoch):
+            tv, ntv, ov, key, best_tv, best_ntv, rule, _ = state
+            tv, ntv, ov, key, loss, val = epoch_and_validate(
+                tv, ntv, ov, key, X, Y, W, n, Xv, Yv, Wv, pos_weight, batch_size,
+                shuffle,
+            )  # fmt: skip
+            rule, is_best, stop = _early_stopping.update(
+                rule, epoch, val, tol=tol, patience=patience, where=jnp.where
+            )
+            rule = (rule[0], rule[1], rule[2].astype(jnp.int32))
+            stopped = stop | ~jnp.isfinite(loss)
+            best_tv = _select(is_best, tv, best_tv)
+            best_ntv = _select(is_best, ntv, best_ntv)
+            state = (tv, ntv, ov, key, best_tv, best_ntv, rule, stopped)
+            return state, (loss, val, True)
+
+        def skip(state, epoch):
+            nan = jnp.asarray(jnp.nan, dtype=float_dtype())
+            return state, (nan, nan, False)
+
+        def one(state, i):
+            done = state[-1] | (i >= remaining)
+            return jax.lax.cond(done, skip, run, state, start + i)
+
+        return jax.lax.scan(one, state, jnp.arange(n_epochs, dtype=jnp.int32))
+
+    return block
+
+
+def _compile(model, loss, optimizer):
+    """Build the jitted functions for one (architecture, loss, optimizer)."""
+    import jax
+    import jax.numpy as jnp
+
+    per_sample_loss = _per_sample_loss(loss)
+    forward = _forward(model)
+    step = _step(forward, per_sample_loss, optimizer)
+    epoch = _epoch(step)
+
+    def weighted_loss_sum(tv, ntv, X, Y, W, pos_weight):
+        out, _, reg = forward(tv, ntv, X, False)
+        return jnp.sum(per_sample_loss(Y, out, pos_weight) * W), jnp.sum(W), reg
+
+    def epoch_and_validate(
+        tv, ntv, ov, key, X, Y, W, n, Xv, Yv, Wv, pos_weight, batch_size, shuffle
+    ):
+        # One program (and one host sync) per epoch when early stopping.
+        tv, ntv, ov, key, loss = epoch(
+            tv, ntv, ov, key, X, Y, W, n, pos_weight, batch_size, shuffle
+        )
+        value, weight, reg = weighted_loss_sum(tv, ntv, Xv, Yv, Wv, pos_weight)
+        return tv, ntv, ov, key, loss, value / jnp.maximum(weight, 1e-12) + reg
+
+    def train_chunk(tv, ntv, ov, Xc, Yc, Wc, Mc, pos_weight):
+        (tv, ntv, ov, _), losses = jax.lax.scan(
+            partial(step, may_be_empty=True), (tv, ntv, ov, pos_weight),
+            (Xc, Yc, Wc, Mc),
+        )  # fmt: skip
+        return tv, ntv, ov, jnp.sum(losses)
+
+    def predict(tv, ntv, X):
+        out, _ = model.stateless_call(tv, ntv, X, training=False)
+        return out
+
+    static = ("batch_size", "shuffle")
+    return {
+        "epoch_on_device": jax.jit(epoch, static_argnames=static),
+        "epochs_with_early_stopping": jax.jit(
+            _epoch_block(epoch_and_validate), static_argnames=(*static, "n_epochs")
+        ),
+        "train_chunk": jax.jit(train_chunk),
+        "weighted_loss_sum": jax.jit(weighted_loss_sum),
+        "predict": jax.jit(predict),
+    }
