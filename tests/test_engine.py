@@ -8,7 +8,7 @@ import scipy.sparse as sp
 from conftest import tiny_clf
 from sklearn import config_context
 
-from sklearn_multilabel_nn._keras import _common, _jax_engine
+from sklearn_multilabel_nn._keras import _data, _network, _programs
 
 needs_jax = pytest.mark.skipif(
     keras.backend.backend() != "jax", reason="the fast path needs the JAX backend"
@@ -50,10 +50,10 @@ def test_both_paths_agree_with_dropout_shuffle_and_validation(multilabel_data):
 def test_programs_are_reused_across_fits(multilabel_data):
     X, Y = multilabel_data
     tiny_clf(random_state=0).fit(X, Y)
-    before = len(_jax_engine._PROGRAMS)
+    before = len(_programs._PROGRAMS)
     for seed in range(1, 4):
         tiny_clf(random_state=seed).fit(X, Y)
-    assert len(_jax_engine._PROGRAMS) == before
+    assert len(_programs._PROGRAMS) == before
 
 
 @needs_jax
@@ -65,10 +65,10 @@ def test_folds_of_nearby_sizes_share_one_compiled_epoch(multilabel_data):
     X, Y = multilabel_data
     jax.clear_caches()
     for n in (len(X) - 5, len(X) - 2):
-        assert _jax_engine._row_bucket(n) > n
+        assert _data.row_bucket(n) > n
         tiny_clf(epochs=3).fit(X[:n], Y[:n])
     compiled = [
-        p["epoch_on_device"]._cache_size() for p in _jax_engine._PROGRAMS.values()
+        p["epoch_on_device"]._cache_size() for p in _programs._PROGRAMS.values()
     ]
     assert sum(compiled) == 1
     # The padding changes nothing: same losses as Keras's unpadded model.fit.
@@ -84,13 +84,13 @@ def test_compiled_shapes_are_bounded_across_many_sizes(multilabel_data, monkeypa
     # Every new number of rows compiles a new executable; without a bound a
     # long run of fits on varied sizes grows memory without end.
     X, Y = multilabel_data
-    network = tiny_clf(epochs=1).fit(X, Y)._network
+    network = tiny_clf(epochs=1).fit(X, Y)._net.logits
     tv = [v.value for v in network.trainable_variables]
     ntv = [v.value for v in network.non_trainable_variables]
-    monkeypatch.setattr(_jax_engine, "_MAX_SHAPES", 2)
+    monkeypatch.setattr(_programs, "_MAX_SHAPES", 2)
     held = []
     for n in range(10, 18):
-        program = _jax_engine._program(network, None, _jax_engine._NO_OPTIMIZER)
+        program = _programs.program(network, None, _programs.NO_OPTIMIZER)
         program["predict"](tv, ntv, X[:n])
         held.append(program["predict"]._cache_size())
     assert max(held) <= 3, held
@@ -102,16 +102,16 @@ def test_sparse_input_is_densified_within_the_budget(multilabel_data, monkeypatc
     X, Y = multilabel_data
     X_sparse = sp.csr_matrix(np.where(X > 2, X, 0.0))
     largest = []
-    original = _common.dense_rows
+    original = _data.dense_rows
 
     def recording(X_part, rows, **kwargs):
         out = original(X_part, rows, **kwargs)
         largest.append(out.nbytes)
         return out
 
-    monkeypatch.setattr(_common, "dense_rows", recording)
+    monkeypatch.setattr(_data, "dense_rows", recording)
     # The densifying path (taken by networks that cannot multiply sparse input).
-    monkeypatch.setattr(_jax_engine, "_sparse_first_layer", lambda model: False)
+    monkeypatch.setattr(_network, "sparse_first_layer", lambda model: False)
     # Chunks take a quarter of the budget: here two batches of 32 rows.
     budget_mib = 4 * 2 * 32 * X.shape[1] * 4 / 2**20
     params = dict(shuffle=False, epochs=3, batch_size=32)
@@ -130,13 +130,13 @@ def test_sparse_input_trains_without_densifying(multilabel_data, monkeypatch):
     X, Y = multilabel_data
     X_sparse = sp.csr_matrix(np.where(X > 2, X, 0.0))
     padded = []
-    original = _jax_engine._padded_sparse
+    original = _data.padded_sparse
 
     def recording(X_part, width, n_rows=None):
         padded.append((X_part.shape, width))
         return original(X_part, width, n_rows)
 
-    monkeypatch.setattr(_jax_engine, "_padded_sparse", recording)
+    monkeypatch.setattr(_data, "padded_sparse", recording)
     params = dict(shuffle=False, epochs=5, batch_size=32)  # last batch is short
     sparse_clf = tiny_clf(**params).fit(X_sparse, Y)
     assert padded and padded[0][0] == X_sparse.shape  # the sparse path was taken
@@ -194,15 +194,15 @@ def test_sparse_batches_reach_the_first_layer_sparse(multilabel_data, monkeypatc
 def test_sparse_path_needs_a_dense_first_layer():
     inputs = keras.Input((6,))
     dense = keras.Model(inputs, keras.layers.Dense(3)(inputs))
-    assert _jax_engine._sparse_first_layer(dense)
+    assert _network.sparse_first_layer(dense)
     x = keras.layers.Dense(3)(inputs)
     both = keras.Model(inputs, keras.layers.Concatenate()([x, inputs]))
-    assert not _jax_engine._sparse_first_layer(both)
+    assert not _network.sparse_first_layer(both)
     scaled = keras.Model(
         inputs, keras.layers.Dense(3)(keras.layers.Rescaling(2.0)(inputs))
     )
-    assert not _jax_engine._sparse_first_layer(scaled)
+    assert not _network.sparse_first_layer(scaled)
     rows = np.eye(3000)[:50]
     rows[0] = 1.0  # one row far longer than the others
-    assert _jax_engine._padded_width(sp.csr_matrix(rows)) is None
-    assert _jax_engine._padded_width(sp.csr_matrix(rows[1:])) == 8
+    assert _data.padded_width(sp.csr_matrix(rows)) is None
+    assert _data.padded_width(sp.csr_matrix(rows[1:])) == 8

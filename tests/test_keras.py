@@ -19,9 +19,10 @@ def test_default_builder_shapes_and_sigmoid():
     proba = np.asarray(model.predict(np.zeros((2, 7)), verbose=0))
     assert proba.shape == (2, 3) and np.all((proba > 0) & (proba < 1))
     # The engine trains through a view that outputs the exact logits.
-    network, from_logits = K.check_model(model, (7,), 3)
-    assert from_logits and network.outputs[0].shape[-1] == 3
-    assert len(network.trainable_variables) == len(model.trainable_variables)
+    network = K.check_model(model, (7,), 3)
+    assert network.model is model and network.from_logits
+    assert network.logits.outputs[0].shape[-1] == 3
+    assert len(network.logits.trainable_variables) == len(model.trainable_variables)
 
 
 def test_same_seed_same_weights():

@@ -117,9 +117,10 @@ def _train_blocks(run, state, data, validation, Xvd):
     losses, val_losses = [], []
     while len(losses) < epochs:
         tic = time.perf_counter()
+        done = len(losses)
         carry, (loss, val, ran) = run.program["epochs_with_early_stopping"](
-            carry, *device, *device_val, run.pos_weight, jnp.int32(len(losses)),
-            jnp.int32(epochs - len(losses)), jnp.int32(patience), ftype.type(config.tol),
+            carry, *device, *device_val, run.pos_weight, jnp.int32(done),
+            jnp.int32(epochs - done), jnp.int32(patience), ftype.type(config.tol),
             batch_size=config.batch_size, shuffle=bool(config.shuffle),
             n_epochs=min(_EPOCHS_PER_CALL, epochs),
         )  # fmt: skip
