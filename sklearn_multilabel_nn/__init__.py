@@ -15,6 +15,7 @@ _PUBLIC = {
     "FBetaScore": "._objectives",
     "IterativeStratifiedKFold": "._stratify",
     "MisclassificationCost": "._objectives",
+    "Objective": "._objectives",
     "ThresholdCurveDisplay": "._display",
     "TunedThresholdMultiLabelClassifierCV": "._tuning",
     "decode": "._thresholds",

@@ -6,12 +6,11 @@ plot is drawn.
 
 import numpy as np
 
-from ._objectives import _check_scoring, _Global
+from ._objectives import as_objective
 from ._thresholds import (
-    _check_Y_proba,
-    _global_score,
-    _label_scores_at,
+    check_Y_proba,
     resolve_thresholds,
+    score_thresholds,
     threshold_curves,
     tune_thresholds,
 )
@@ -173,7 +172,7 @@ class ThresholdCurveDisplay:
         display : ThresholdCurveDisplay
         """
         _pyplot("ThresholdCurveDisplay.from_predictions")
-        Y, P = _check_Y_proba(Y_true, y_proba)
+        Y, P = check_Y_proba(Y_true, y_proba)
         n_labels = P.shape[1]
         if thresholds is None:
             thresholds = tune_thresholds(
@@ -194,16 +193,14 @@ class ThresholdCurveDisplay:
             labels=labels,
             zero_division=zero_division,
         )
-        objective = _check_scoring(scoring, zero_division)
-        if isinstance(objective, _Global):
-            chosen = np.full(
-                labels.shape,
-                _global_score(
-                    objective.name, Y, P >= thresholds, objective._zero_division
-                ),
-            )
+        objective = as_objective(scoring, zero_division)
+        label_scores, score = score_thresholds(
+            Y, P, thresholds, objective, zero_division=zero_division
+        )
+        if objective.is_global:
+            chosen = np.full(labels.shape, score)
         else:
-            chosen = _label_scores_at(Y, P, thresholds, objective)[labels]
+            chosen = label_scores[labels]
         if label_names is None:
             label_names = [f"label {j}" for j in labels]
         elif len(label_names) != len(labels):

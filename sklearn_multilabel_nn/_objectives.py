@@ -1,8 +1,9 @@
 """Threshold objectives: what ``tune_thresholds`` maximises.
 
-Every objective is "greater is better". Per-label objectives are functions of
-one label's confusion counts (tp, fp, fn, tn); they are maximised exactly, label
-by label. Global objectives couple the labels and are improved by coordinate
+Every objective is "greater is better" and follows the :class:`Objective`
+protocol. Per-label objectives are functions of one label's confusion counts
+(tp, fp, fn, tn); they are maximised exactly, label by label. Global objectives
+(:class:`GlobalObjective`) couple the labels and are improved by coordinate
 ascent (in ``_thresholds``). 0/0 counts as 0, as scikit-learn's metrics do by
 default.
 """
@@ -26,7 +27,168 @@ def _rows(values, like):
     return values.reshape(values.shape + (1,) * (np.ndim(like) - 1))
 
 
-class FBetaScore:
+class Objective:
+    """Base class of threshold objectives: the protocol ``tune_thresholds`` uses.
+
+    A per-label objective scores one label from its confusion counts at a
+    threshold; :func:`~sklearn_multilabel_nn.tune_thresholds` then finds, label by
+    label, the threshold with the highest score (exactly, over every distinct cut
+    point) and combines the per-label scores with :meth:`aggregate`. To write
+    your own, subclass and implement :meth:`label_scores`; override the rest
+    only when the defaults do not fit.
+
+    Attributes
+    ----------
+    monotone : bool, default=False
+        Class attribute. Declare that the score never rises with ``fp`` when
+        ``tp`` is fixed (true of F-beta, Jaccard and costs). The search then
+        scores only the cuts at the top of runs of equal scores holding a
+        positive, which is faster and gives the same optimum; leave False if
+        unsure.
+    zero_division : float, default=0.0
+        The value a 0/0 score takes. :func:`as_objective` sets it on a copy from
+        the ``zero_division`` argument of the tuning functions; an objective
+        that divides should read it (or may ignore it).
+    is_global : bool, default=False
+        Class attribute. False for per-label objectives; True for the
+        label-coupling objectives, which subclass :class:`GlobalObjective`.
+
+    See Also
+    --------
+    FBetaScore, MisclassificationCost, CountObjective : Built-in objectives.
+
+    Examples
+    --------
+    Balanced accuracy (the mean of recall and specificity) as a per-label
+    objective:
+
+    >>> import numpy as np
+    >>> from sklearn_multilabel_nn import Objective, tune_thresholds
+    >>> class BalancedAccuracy(Objective):
+    ...     def label_scores(self, tp, fp, fn, tn, labels):
+    ...         recall = tp / np.maximum(tp + fn, 1)
+    ...         specificity = tn / np.maximum(tn + fp, 1)
+    ...         return (recall + specificity) / 2
+    >>> Y = np.array([[1, 0], [0, 1], [1, 0], [0, 0]])
+    >>> proba = np.array([[0.9, 0.2], [0.3, 0.4], [0.35, 0.1], [0.2, 0.3]])
+    >>> res = tune_thresholds(Y, proba, BalancedAccuracy(), min_positives=1)
+    >>> res.thresholds, res.score
+    (array([0.325, 0.35 ]), 1.0)
+    """
+
+    monotone = False
+    zero_division = 0.0
+    is_global = False
+
+    def label_scores(self, tp, fp, fn, tn, labels):
+        """Score of each label at each cut, from its confusion counts.
+
+        Parameters
+        ----------
+        tp, fp, fn, tn : ndarray of int
+            Confusion counts, all of the same shape: ``(n,)`` (one count per
+            entry of ``labels``) or ``(n, n_cuts)`` (one row per entry of
+            ``labels``, one column per candidate cut).
+        labels : ndarray of int of shape (n,)
+            The label index of each row, for objectives that differ by label
+            (such as per-label costs); most ignore it.
+
+        Returns
+        -------
+        scores : ndarray of float
+            Broadcastable to the shape of ``tp``; greater is better. ``-inf``
+            marks a cut that must not be chosen.
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement "
+            "label_scores(tp, fp, fn, tn, labels)."
+        )
+
+    def aggregate(self, label_scores):
+        """Overall score from the per-label scores: their mean by default.
+
+        Parameters
+        ----------
+        label_scores : ndarray of shape (n_labels,)
+
+        Returns
+        -------
+        score : float
+        """
+        return float(np.mean(label_scores))
+
+    def validate(self, n_labels):
+        """Check the objective fits ``n_labels`` labels; raise ``ValueError`` if not.
+
+        The default accepts any number of labels.
+
+        Parameters
+        ----------
+        n_labels : int
+        """
+
+    def with_zero_division(self, zero_division):
+        """A copy of the objective with ``zero_division`` set.
+
+        Parameters
+        ----------
+        zero_division : float
+
+        Returns
+        -------
+        objective : Objective
+        """
+        objective = copy.copy(self)
+        objective.zero_division = float(zero_division)
+        return objective
+
+
+class GlobalObjective(Objective):
+    """Base class of objectives that couple the labels.
+
+    Such a score is not a sum of per-label scores, so
+    :func:`~sklearn_multilabel_nn.tune_thresholds` starts every label at the
+    optimum of :attr:`label_objective` and improves the thresholds by coordinate
+    ascent, which counts the coupled score incrementally. Only the two built-in
+    families can be tuned: :class:`MicroMacroF1` (``"f1_micro"``,
+    ``"f1_micro_macro"``) and :class:`SampleAverage` (``"f1_samples"``,
+    ``"jaccard_samples"``).
+
+    Attributes
+    ----------
+    is_global : bool
+        True.
+    label_objective : Objective
+        The per-label objective of the start and of the reported per-label
+        scores (:meth:`label_scores` delegates to it).
+    """
+
+    is_global = True
+    monotone = True
+
+    @property
+    def label_objective(self):
+        raise NotImplementedError
+
+    def label_scores(self, tp, fp, fn, tn, labels):
+        """Each label's own score under :attr:`label_objective`."""
+        return self.label_objective.label_scores(tp, fp, fn, tn, labels)
+
+    def score(self, Y_true, Y_pred):
+        """The global score of a decision matrix.
+
+        Parameters
+        ----------
+        Y_true, Y_pred : ndarray of bool of shape (n_samples, n_labels)
+
+        Returns
+        -------
+        score : float
+        """
+        raise NotImplementedError
+
+
+class FBetaScore(Objective):
     """Per-label F-beta score; maximising it per label maximises macro F-beta.
 
     Parameters
@@ -43,27 +205,25 @@ class FBetaScore:
     array([0.2])
     """
 
+    monotone = True
+
     def __init__(self, beta=1.0):
         if not (isinstance(beta, Real) and beta > 0 and np.isfinite(beta)):
             raise ValueError(f"beta must be a positive finite number; got {beta!r}.")
         self.beta = float(beta)
 
-    _monotone = True
-    _zero_division = 0.0
-
-    def _label_scores(self, tp, fp, fn, tn, labels):
+    def label_scores(self, tp, fp, fn, tn, labels):
+        """F-beta of each label (see :meth:`Objective.label_scores`)."""
         b2 = self.beta**2
         return _safe_div(
-            (1 + b2) * tp, (1 + b2) * tp + b2 * fn + fp, self._zero_division
+            (1 + b2) * tp, (1 + b2) * tp + b2 * fn + fp, self.zero_division
         )
-
-    _aggregate = staticmethod(np.mean)
 
     def __repr__(self):
         return f"FBetaScore(beta={self.beta!r})"
 
 
-class MisclassificationCost:
+class MisclassificationCost(Objective):
     """Per-label cost of errors; the score is minus the mean cost per sample.
 
     The cost of one sample is ``sum_j fp_cost[j] * FP_j + fn_cost[j] * FN_j`` over
@@ -88,6 +248,8 @@ class MisclassificationCost:
     (array([0.25]), -0.25)
     """
 
+    monotone = True
+
     def __init__(self, fp_cost=1.0, fn_cost=1.0):
         self.fp_cost = fp_cost
         self.fn_cost = fn_cost
@@ -99,9 +261,8 @@ class MisclassificationCost:
                     f"(one per label); got {value!r}."
                 )
 
-    _monotone = True
-
-    def _validate(self, n_labels):
+    def validate(self, n_labels):
+        """Check that per-label costs have one value per label."""
         for name in ("fp_cost", "fn_cost"):
             arr = np.asarray(getattr(self, name), dtype=float)
             if arr.ndim == 1 and arr.shape[0] != n_labels:
@@ -109,7 +270,8 @@ class MisclassificationCost:
                     f"{name} has {arr.shape[0]} values but there are {n_labels} labels."
                 )
 
-    def _label_scores(self, tp, fp, fn, tn, labels):
+    def label_scores(self, tp, fp, fn, tn, labels):
+        """Minus the mean cost per sample of each label."""
         costs = []
         for name in ("fp_cost", "fn_cost"):
             arr = np.asarray(getattr(self, name), dtype=float)
@@ -117,7 +279,9 @@ class MisclassificationCost:
         n = tp + fp + fn + tn
         return -_safe_div(costs[0] * fp + costs[1] * fn, n)
 
-    _aggregate = staticmethod(np.sum)
+    def aggregate(self, label_scores):
+        """The sum over labels: minus the mean cost per sample."""
+        return float(np.sum(label_scores))
 
     def __repr__(self):
         return (
@@ -125,7 +289,7 @@ class MisclassificationCost:
         )
 
 
-class CountObjective:
+class CountObjective(Objective):
     """Wrap a function of one label's confusion counts as a per-label objective.
 
     Parameters
@@ -136,7 +300,8 @@ class CountObjective:
         better. It must not depend on which label it is given. Plain callables
         passed as ``scoring`` are wrapped in this class.
     aggregate : {"mean", "sum"}, default="mean"
-        How per-label scores combine into the overall score.
+        How per-label scores combine into the overall score (stored as
+        ``aggregation``; :meth:`aggregate` applies it).
     monotone : bool, default=False
         Declare that the score never rises with fp when tp is fixed (true of
         F-beta, Jaccard, costs). The search then only scores the cuts at the
@@ -159,61 +324,170 @@ class CountObjective:
         if aggregate not in ("mean", "sum"):
             raise ValueError(f"aggregate must be 'mean' or 'sum'; got {aggregate!r}.")
         self.func = func
-        self.aggregate = aggregate
-        self._monotone = bool(monotone)
+        self.aggregation = aggregate
+        self.monotone = bool(monotone)
 
-    def _label_scores(self, tp, fp, fn, tn, labels):
+    def label_scores(self, tp, fp, fn, tn, labels):
+        """``func(tp, fp, fn, tn)``, with NaN (e.g. 0/0) turned into ``-inf``."""
         with np.errstate(divide="ignore", invalid="ignore"):
             out = np.asarray(self.func(tp, fp, fn, tn), dtype=float)
         return np.where(np.isnan(out), -np.inf, out)
 
-    def _aggregate(self, scores):
-        return float(np.sum(scores) if self.aggregate == "sum" else np.mean(scores))
+    def aggregate(self, label_scores):
+        """The mean or the sum of the per-label scores (``aggregate``)."""
+        if self.aggregation == "sum":
+            return float(np.sum(label_scores))
+        return float(np.mean(label_scores))
 
     def __repr__(self):
-        return f"CountObjective({self.func!r}, aggregate={self.aggregate!r})"
+        return f"CountObjective({self.func!r}, aggregate={self.aggregation!r})"
 
 
-class _Jaccard:
-    _monotone = True
-    _zero_division = 0.0
+class _Jaccard(Objective):
+    monotone = True
 
-    def _label_scores(self, tp, fp, fn, tn, labels):
-        return _safe_div(tp, tp + fp + fn, self._zero_division)
-
-    _aggregate = staticmethod(np.mean)
+    def label_scores(self, tp, fp, fn, tn, labels):
+        return _safe_div(tp, tp + fp + fn, self.zero_division)
 
 
-class _NegHamming:
-    _monotone = True
+class _NegHamming(Objective):
+    monotone = True
 
-    def _label_scores(self, tp, fp, fn, tn, labels):
+    def label_scores(self, tp, fp, fn, tn, labels):
         return -_safe_div(fp + fn, tp + fp + fn + tn)
 
-    _aggregate = staticmethod(np.mean)
+
+class MicroMacroF1(GlobalObjective):
+    """``(1 - macro_weight) * micro-F1 + macro_weight * macro-F1``.
+
+    ``"f1_micro"`` is ``MicroMacroF1(0.0)``; ``"f1_micro_macro"`` is
+    ``MicroMacroF1(0.5)``. Tuned by coordinate ascent on pooled and per-label
+    counts; the start and the per-label scores use F1.
+
+    Parameters
+    ----------
+    macro_weight : float, default=0.0
+        Weight of macro-F1, in [0, 1].
+    """
+
+    def __init__(self, macro_weight=0.0):
+        if not (isinstance(macro_weight, Real) and 0 <= macro_weight <= 1):
+            raise ValueError(f"macro_weight must be in [0, 1]; got {macro_weight!r}.")
+        self.macro_weight = float(macro_weight)
+
+    @property
+    def label_objective(self):
+        return FBetaScore(1.0).with_zero_division(self.zero_division)
+
+    def blend(self, tp, pred, true, f1_rest, tp_j, pred_j, true_j, n_labels):
+        """The score from counts, for candidate cuts of one label ``j``.
+
+        Parameters
+        ----------
+        tp, pred, true : int or ndarray
+            Pooled true-positive, predicted and true counts over all labels.
+        f1_rest : float
+            The other labels' F1, summed (unused when ``macro_weight`` is 0).
+        tp_j, pred_j, true_j : int or ndarray
+            Label ``j``'s own counts.
+        n_labels : int
+
+        Returns
+        -------
+        scores : ndarray of float
+        """
+        w = self.macro_weight
+        micro = self.label_f1(tp, pred, true)  # F1 of the pooled counts
+        if not w:
+            return micro
+        macro = (f1_rest + self.label_f1(tp_j, pred_j, true_j)) / n_labels
+        return (1 - w) * micro + w * macro
+
+    def label_f1(self, tp, pred, true):
+        """F1 from true-positive, predicted and true counts: ``2 tp / (pred + true)``.
+
+        Parameters
+        ----------
+        tp, pred, true : int or ndarray of int
+
+        Returns
+        -------
+        f1 : ndarray of float
+        """
+        return _safe_div(2 * tp, pred + true, self.zero_division)
+
+    def score(self, Y_true, Y_pred):
+        """Micro-F1, blended with macro-F1 (see :meth:`GlobalObjective.score`)."""
+        w = self.macro_weight
+        tp = np.sum(Y_pred & Y_true, axis=0)
+        micro = float(self.label_f1(np.sum(tp), np.sum(Y_pred), np.sum(Y_true)))
+        if not w:
+            return micro
+        f1 = self.label_f1(tp, np.sum(Y_pred, axis=0), np.sum(Y_true, axis=0))
+        return (1 - w) * micro + w * float(np.mean(f1))
+
+    def __repr__(self):
+        return f"MicroMacroF1(macro_weight={self.macro_weight!r})"
 
 
-class _Global:
-    """Marker for objectives that couple labels (solved by coordinate ascent)."""
+class SampleAverage(GlobalObjective):
+    """Per-sample F1 or Jaccard, averaged over samples (``"f1_samples"``,
+    ``"jaccard_samples"``).
 
-    _zero_division = 0.0
+    Tuned by coordinate ascent on per-sample counts; the start and the
+    per-label scores use the same metric per label.
 
-    def __init__(self, name):
-        self.name = name
+    Parameters
+    ----------
+    metric : {"f1", "jaccard"}, default="f1"
+    """
+
+    def __init__(self, metric="f1"):
+        if metric not in ("f1", "jaccard"):
+            raise ValueError(f"metric must be 'f1' or 'jaccard'; got {metric!r}.")
+        self.metric = metric
+
+    @property
+    def label_objective(self):
+        label = FBetaScore(1.0) if self.metric == "f1" else _Jaccard()
+        return label.with_zero_division(self.zero_division)
+
+    def sample_scores(self, correct, true, pred):
+        """Per-sample score from correct, true and predicted label counts.
+
+        Parameters
+        ----------
+        correct, true, pred : ndarray of int of shape (n_samples,)
+
+        Returns
+        -------
+        scores : ndarray of float of shape (n_samples,)
+        """
+        zd = self.zero_division
+        if self.metric == "f1":
+            return _safe_div(2 * correct, true + pred, zd)
+        return _safe_div(correct, true + pred - correct, zd)
+
+    def score(self, Y_true, Y_pred):
+        """The mean per-sample score (see :meth:`GlobalObjective.score`)."""
+        c = np.sum(Y_pred & Y_true, axis=1)
+        t, p = np.sum(Y_true, axis=1), np.sum(Y_pred, axis=1)
+        return float(np.mean(self.sample_scores(c, t, p)))
+
+    def __repr__(self):
+        return f"SampleAverage(metric={self.metric!r})"
 
 
-_PER_LABEL = {
+_NAMED = {
     "f1": FBetaScore(1.0),
     "f1_macro": FBetaScore(1.0),
     "jaccard": _Jaccard(),
     "jaccard_macro": _Jaccard(),
     "neg_hamming_loss": _NegHamming(),
-}
-_GLOBAL = {
-    "f1_micro": _Global("f1_micro"),
-    "f1_micro_macro": _Global("f1_micro_macro"),
-    "f1_samples": _Global("f1_samples"),
-    "jaccard_samples": _Global("jaccard_samples"),
+    "f1_micro": MicroMacroF1(0.0),
+    "f1_micro_macro": MicroMacroF1(0.5),
+    "f1_samples": SampleAverage("f1"),
+    "jaccard_samples": SampleAverage("jaccard"),
 }
 
 #: Valid strings for ``scoring`` (for ``StrOptions`` in ``_parameter_constraints``).
@@ -222,34 +496,52 @@ _GLOBAL = {
 #: ``"neg_hamming_loss"``. ``"f1_micro"``, ``"f1_micro_macro"`` (the mean of
 #: micro- and macro-F1), ``"f1_samples"`` and ``"jaccard_samples"`` couple the
 #: labels and are improved by coordinate ascent.
-THRESHOLD_SCORINGS = frozenset(_PER_LABEL) | frozenset(_GLOBAL)
+THRESHOLD_SCORINGS = frozenset(_NAMED)
 
 
-def _check_scoring(scoring, zero_division=0.0):
-    """The objective for ``scoring``, with the value ``0/0`` takes."""
+def as_objective(scoring, zero_division=0):
+    """The :class:`Objective` for ``scoring``, with ``zero_division`` set.
+
+    Parameters
+    ----------
+    scoring : str, Objective or callable
+        A name in :data:`THRESHOLD_SCORINGS`, an :class:`Objective` (such as
+        :class:`FBetaScore`), or a callable ``func(tp, fp, fn, tn)`` (wrapped in
+        :class:`CountObjective`).
+    zero_division : {0, 1}, default=0
+        The value a 0/0 score takes.
+
+    Returns
+    -------
+    objective : Objective
+        A copy; the argument is left unchanged.
+
+    Examples
+    --------
+    >>> as_objective("f1_samples").is_global
+    True
+    >>> as_objective("f1", zero_division=1).zero_division
+    1.0
+    """
     if zero_division not in (0, 1):
         raise ValueError(f"zero_division must be 0 or 1; got {zero_division!r}.")
-    objective = copy.copy(_lookup_scoring(scoring))
-    objective._zero_division = float(zero_division)
-    return objective
+    return _lookup_scoring(scoring).with_zero_division(zero_division)
 
 
 def _lookup_scoring(scoring):
     if isinstance(scoring, str):
-        if scoring in _PER_LABEL:
-            return _PER_LABEL[scoring]
-        if scoring in _GLOBAL:
-            return _GLOBAL[scoring]
+        if scoring in _NAMED:
+            return _NAMED[scoring]
         raise ValueError(
             f"Unknown scoring {scoring!r}; choose one of "
             f"{sorted(THRESHOLD_SCORINGS)}, an FBetaScore / MisclassificationCost "
             "object, or a callable func(tp, fp, fn, tn)."
         )
-    if isinstance(scoring, FBetaScore | MisclassificationCost | CountObjective):
+    if isinstance(scoring, Objective):
         return scoring
     if callable(scoring):
         return CountObjective(scoring)
     raise ValueError(
-        f"scoring must be a string, an FBetaScore / MisclassificationCost / "
-        f"CountObjective object or a callable; got {scoring!r}."
+        f"scoring must be a string, an Objective (such as FBetaScore, "
+        f"MisclassificationCost or CountObjective) or a callable; got {scoring!r}."
     )

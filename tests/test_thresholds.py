@@ -440,3 +440,50 @@ def test_micro_macro_blend_sits_between_its_parts():
     assert macro[0] < blend[0] < micro[0]
     assert micro[1] < blend[1] < macro[1]
     assert "f1_micro_macro" in THRESHOLD_SCORINGS
+
+
+def _global_metrics(zd):
+    def micro_macro(Y, D):
+        micro = f1_score(Y, D, average="micro", zero_division=zd)
+        return (micro + f1_score(Y, D, average="macro", zero_division=zd)) / 2
+
+    return {
+        "f1_micro": lambda Y, D: f1_score(Y, D, average="micro", zero_division=zd),
+        "f1_micro_macro": micro_macro,
+        "f1_samples": lambda Y, D: f1_score(Y, D, average="samples", zero_division=zd),
+        "jaccard_samples": lambda Y, D: jaccard_score(
+            Y, D, average="samples", zero_division=zd
+        ),
+    }
+
+
+@pytest.mark.parametrize("seed", range(2))
+@pytest.mark.parametrize("zd", [0, 1])
+@pytest.mark.parametrize(
+    "scoring", ["f1_micro", "f1_micro_macro", "f1_samples", "jaccard_samples"]
+)
+def test_ascent_against_brute_force(scoring, zd, seed):
+    """The one ascent, on every global objective: each sweep keeps or raises the
+    score, and at convergence no label gains by moving alone (every distinct
+    cut of every label tried by brute force)."""
+    Y, P = _data(seed + 20, n=30, n_labels=4, decimals=1)
+    Y[:3] = 0  # samples without labels: zero_division matters
+    metric = _global_metrics(zd)[scoring]
+    scores = [
+        tune_thresholds(Y, P, scoring, min_positives=0, max_sweeps=k, zero_division=zd)
+        for k in range(4)
+    ]
+    for before, after in zip(scores, scores[1:], strict=False):
+        assert after.score >= before.score - 1e-12
+    res = tune_thresholds(
+        Y, P, scoring, min_positives=0, max_sweeps=50, zero_division=zd
+    )
+    assert res.n_sweeps < 50  # converged
+    assert res.score == pytest.approx(metric(Y, P >= res.thresholds), abs=1e-12)
+    for j in range(Y.shape[1]):
+        p = P[:, j]
+        cands = list(np.unique(p)) + ([np.nextafter(p.max(), 2)] if p.max() < 1 else [])
+        t = res.thresholds.copy()
+        for c in cands:
+            t[j] = c
+            assert metric(Y, P >= t) <= res.score + 1e-12
