@@ -30,12 +30,7 @@ from sklearn.utils.validation import (
 )
 
 from ._keras._names import ACTIVATIONS, OPTIMIZERS
-from ._objectives import (
-    THRESHOLD_SCORINGS,
-    CountObjective,
-    FBetaScore,
-    MisclassificationCost,
-)
+from ._objectives import THRESHOLD_SCORINGS, Objective
 from ._targets import TargetEncoder
 from ._threshold_cv import DEFAULT_SCORING, ThresholdSearch, plan_folds, pool_scores
 from ._thresholds import decode, resolve_thresholds
@@ -334,9 +329,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         ],
         "threshold_scoring": [
             StrOptions(set(THRESHOLD_SCORINGS)),
-            FBetaScore,
-            MisclassificationCost,
-            CountObjective,
+            Objective,
             callable,
         ],
         "threshold_cv": [None, Interval(Integral, 2, None, closed="left")],

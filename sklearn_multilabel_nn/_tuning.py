@@ -1,10 +1,16 @@
 """Per-label decision thresholds tuned by cross-validation for any multi-label
-classifier with ``predict_proba`` (no Keras here)."""
+classifier with ``predict_proba`` (no Keras here).
+
+A thin face on the out-of-fold threshold core (``_threshold_cv``), which
+``MultiLabelNNClassifier(threshold="auto")`` shares: the same fold plan, the
+same options and the same default objective. Data pass through to the inner
+estimator untouched (``indexable``), and fit parameters reach it through
+scikit-learn's metadata routing.
+"""
 
 from numbers import Integral, Real
 
 import numpy as np
-from scipy import sparse
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -13,8 +19,9 @@ from sklearn.base import (
     _fit_context,
     clone,
 )
+from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import check_cv
-from sklearn.utils import _safe_indexing, check_random_state, get_tags
+from sklearn.utils import _safe_indexing, check_random_state, get_tags, indexable
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -22,22 +29,19 @@ from sklearn.utils._param_validation import (
     RealNotInt,
     StrOptions,
 )
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    _raise_for_params,
+    process_routing,
+)
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import _check_method_params, check_is_fitted
 
-from ._objectives import (
-    THRESHOLD_SCORINGS,
-    CountObjective,
-    FBetaScore,
-    MisclassificationCost,
-)
-from ._stratify import IterativeStratifiedKFold, iterative_train_test_split
-from ._thresholds import (
-    decode,
-    threshold_curves,
-    tune_thresholds,
-)
+from ._objectives import THRESHOLD_SCORINGS, Objective
+from ._targets import TargetEncoder
+from ._threshold_cv import DEFAULT_SCORING, ThresholdSearch, plan_folds, pool_scores
+from ._thresholds import decode, score_thresholds, threshold_curves
 
 
 def positive_proba(estimator, X, *, pos_label=None):
@@ -91,9 +95,10 @@ def positive_proba(estimator, X, *, pos_label=None):
     return np.clip(np.column_stack(cols), 0.0, 1.0)
 
 
-def _fit_and_proba(estimator, X, y, train, test, pos_label):
+def _fit_and_proba(estimator, X, y, train, test, pos_label, fit_params):
     X_train, X_test = _safe_indexing(X, train), _safe_indexing(X, test)
-    estimator.fit(X_train, _safe_indexing(y, train))
+    params = _check_method_params(X, fit_params, train)
+    estimator.fit(X_train, _safe_indexing(y, train), **params)
     return estimator, positive_proba(estimator, X_test, pos_label=pos_label)
 
 
@@ -110,21 +115,35 @@ class TunedThresholdMultiLabelClassifierCV(
     :func:`tune_thresholds`), then a refit of ``estimator`` on all the data.
     Works with any classifier whose ``predict_proba`` returns an
     (n_samples, n_labels) array or a list of per-label (n_samples, 2) arrays.
+    ``MultiLabelNNClassifier(threshold="auto")`` tunes its thresholds with the
+    same core and the same defaults.
 
     Parameters
     ----------
     estimator : estimator instance
         Classifier with ``fit`` and ``predict_proba``; cloned unless
-        ``cv="prefit"``.
-    scoring : str, FBetaScore, MisclassificationCost, CountObjective or callable, \
-default="f1"
-        Objective to maximise: a name in :data:`THRESHOLD_SCORINGS` (``"f1"``
-        maximises macro-F1), an objective object, or ``func(tp, fp, fn, tn)``.
+        ``cv="prefit"``. It receives ``X`` as given (a DataFrame stays one) and
+        a 0/1 indicator matrix of the labels (a 1-D binary ``y`` as given).
+    scoring : str, Objective or callable, default="f1_micro_macro"
+        Objective to maximise: a name in :data:`THRESHOLD_SCORINGS`
+        (``"f1_micro_macro"``, the mean of micro- and macro-F1; ``"f1"``
+        maximises macro-F1; ...), an :class:`Objective` such as
+        :class:`FBetaScore`, or ``func(tp, fp, fn, tn)``.
     cv : int, float, "prefit", cross-validation generator or iterable, default=5
         An int gives :class:`IterativeStratifiedKFold`; a float in (0, 1) one
         stratified train/test split with that test fraction; ``"prefit"`` tunes
         the already fitted ``estimator`` on the data passed to ``fit`` and does
         not refit it; other splitters are used as given.
+    cv_repeats : int, default=1
+        With an int ``cv``, draw the folds this many times with different
+        partitions; thresholds are tuned on each repeat's out-of-fold
+        predictions and averaged (``cv * cv_repeats`` fits).
+    bootstrap : int, default=0
+        Bagged tuning: thresholds are tuned on this many bootstrap resamples
+        of the out-of-fold predictions and averaged (the rare-label rule is
+        decided on the predictions themselves). ``0`` tunes once, which keeps
+        large problems fast; ``MultiLabelNNClassifier`` uses 20, which is cheap
+        next to training networks.
     refit : bool, default=True
         Refit ``estimator`` on all the data after tuning. ``False`` keeps the
         estimator fitted on the train part and needs a single split (float
@@ -159,24 +178,34 @@ default="f1"
         Out-of-fold score of each label at its threshold (for global objectives
         each label's own F1, or Jaccard for ``"jaccard_samples"``).
     best_score_ : float
-        Out-of-fold overall score at ``best_thresholds_``.
+        Out-of-fold overall score at ``best_thresholds_`` (the mean over the
+        repeats with ``cv_repeats > 1``).
     tuned_labels_ : ndarray of bool, shape (n_labels,)
         False for labels that kept ``default_threshold`` (rare-label rule).
     cv_results_ : dict or None
         With ``store_cv_results=True``, ``{"thresholds": [...], "scores": [...]}``:
-        one array per label (score against every distinct threshold).
+        one array per label (score against every distinct threshold, on the
+        first repeat's out-of-fold predictions).
     classes_ : ndarray
-        ``arange(n_labels)`` for a multi-label target, the two class labels for
-        a binary 1-D target.
+        The labels (``arange(n_labels)`` for an indicator matrix, the column
+        names of a DataFrame, the labels found in label sets), or the two
+        class labels for a binary 1-D target.
     n_features_in_ : int
-        Number of features seen in ``fit``.
+        Number of features seen by ``estimator_`` in ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Defined when ``X`` has string feature names.
+        Defined when ``estimator_`` defines it.
 
     See Also
     --------
     sklearn.model_selection.TunedThresholdClassifierCV : binary version.
     tune_thresholds : the search on given labels and scores.
+
+    Notes
+    -----
+    ``fit`` takes further parameters (e.g. ``sample_weight``) through
+    scikit-learn's metadata routing: enable it with
+    ``sklearn.set_config(enable_metadata_routing=True)`` and request them on
+    the inner estimator, e.g. ``estimator.set_fit_request(sample_weight=True)``.
 
     Examples
     --------
@@ -193,18 +222,14 @@ default="f1"
 
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict_proba"])],
-        "scoring": [
-            StrOptions(set(THRESHOLD_SCORINGS)),
-            FBetaScore,
-            MisclassificationCost,
-            CountObjective,
-            callable,
-        ],
+        "scoring": [StrOptions(set(THRESHOLD_SCORINGS)), Objective, callable],
         "cv": [
             "cv_object",
             StrOptions({"prefit"}),
             Interval(RealNotInt, 0.0, 1.0, closed="neither"),
         ],
+        "cv_repeats": [Interval(Integral, 1, None, closed="left")],
+        "bootstrap": [Interval(Integral, 0, None, closed="left")],
         "refit": ["boolean"],
         "min_labels": [Interval(Integral, 0, None, closed="left")],
         "max_labels": [Interval(Integral, 1, None, closed="left"), None],
@@ -220,8 +245,10 @@ default="f1"
         self,
         estimator,
         *,
-        scoring="f1",
+        scoring=DEFAULT_SCORING,
         cv=5,
+        cv_repeats=1,
+        bootstrap=0,
         refit=True,
         min_labels=0,
         max_labels=None,
@@ -235,6 +262,8 @@ default="f1"
         self.estimator = estimator
         self.scoring = scoring
         self.cv = cv
+        self.cv_repeats = cv_repeats
+        self.bootstrap = bootstrap
         self.refit = refit
         self.min_labels = min_labels
         self.max_labels = max_labels
@@ -246,120 +275,187 @@ default="f1"
         self.n_jobs = n_jobs
 
     def _encode_target(self, y):
-        """Return the target for the inner estimator and the 0/1 label matrix."""
-        if sparse.issparse(y):
-            y = y.toarray()
-        y = np.asarray(y)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        y_type = type_of_target(y, input_name="y", raise_unknown=True)
-        if y_type == "multilabel-indicator":
-            self._pos_label = None
-            self.classes_ = np.arange(y.shape[1])
-            Y = y.astype(int)
-            return Y, Y
-        if y_type != "binary":
+        """The target for the inner estimator and the 0/1 label matrix."""
+        encoder = TargetEncoder()
+        Y = encoder.fit_transform(y)
+        if Y.shape[0] == 0:
+            raise ValueError(
+                f"Found array with 0 sample(s) (shape={Y.shape}) while a minimum "
+                "of 1 is required."
+            )
+        if encoder.kind == "multiclass":
             raise ValueError(
                 "Only binary classification is supported for a 1-D target; for "
                 "multi-label data pass a binary label-indicator matrix "
-                f"(n_samples, n_labels). The type of the target is {y_type}."
+                "(n_samples, n_labels) or label sets. The type of the target "
+                "is multiclass."
             )
-        self.classes_ = np.unique(y)
-        if self.classes_.shape[0] < 2:
+        if encoder.kind == "binary" and len(encoder.classes_) < 2:
             raise ValueError(
                 "Only binary classification is supported, and y has only 1 class "
-                f"({self.classes_[0]!r}); at least 2 classes are needed."
+                f"({encoder.classes_[0]!r}); at least 2 classes are needed."
             )
-        self._pos_label = self.classes_[1]
-        return y, (y == self._pos_label).astype(int)[:, None]
+        self._target_encoder = encoder
+        self.classes_ = encoder.classes_
+        if encoder.kind == "binary":
+            self._pos_label = self.classes_[1]
+            return np.asarray(y).ravel(), Y
+        self._pos_label = None
+        return Y.astype(int), Y
+
+    def _search(self):
+        return ThresholdSearch(
+            scoring=self.scoring,
+            min_positives=self.min_positives,
+            default_threshold=self.default_threshold,
+            zero_division=self.zero_division,
+            bootstrap=self.bootstrap,
+            n_jobs=self.n_jobs,
+        )
 
     @_fit_context(
         # estimator is validated when it is fitted
         prefer_skip_nested_validation=False
     )
-    def fit(self, X, y):
+    def fit(self, X, y, **params):
         """Tune the thresholds (and refit the estimator unless ``cv="prefit"``).
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples, n_labels) or (n_samples,)
-            Binary label-indicator matrix, or a binary 1-D target.
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Training data, passed to ``estimator`` as given.
+        y : array-like, sparse matrix, DataFrame or list of label sets
+            Binary label-indicator matrix (any form), label sets, or a binary
+            1-D target.
+        **params : dict
+            Parameters routed to the estimator's ``fit`` and the splitter's
+            ``split`` (metadata routing must be enabled).
 
         Returns
         -------
         self : object
             Fitted estimator.
         """
-        X, y = validate_data(
-            self, X, y, accept_sparse=["csr", "csc"], multi_output=True, dtype=None
-        )
+        _raise_for_params(params, self, "fit")
+        X, y = indexable(X, y)
+        routed = process_routing(self, "fit", **params)
         y_fit, Y = self._encode_target(y)
-        pos = self._pos_label
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         if self.cv == "prefit":
             check_is_fitted(self.estimator)
             self.estimator_ = self.estimator
-            Y_tune, proba = Y, positive_proba(self.estimator_, X, pos_label=pos)
+            pooled = [positive_proba(self.estimator_, X, pos_label=self._pos_label)]
         else:
-            seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-            if isinstance(self.cv, Real) and not isinstance(self.cv, Integral):
-                splits = [iterative_train_test_split(Y, self.cv, seed)]
-            elif isinstance(self.cv, Integral):
-                splits = list(
-                    IterativeStratifiedKFold(self.cv, random_state=seed).split(X, Y)
-                )
-            else:
-                splits = list(check_cv(self.cv, y_fit, classifier=True).split(X, y_fit))
-            if not self.refit and len(splits) > 1:
-                raise ValueError(
-                    "refit=False needs a single train/test split (a float cv); "
-                    f"got {len(splits)} splits."
-                )
-            fitted = Parallel(n_jobs=self.n_jobs)(
-                delayed(_fit_and_proba)(clone(self.estimator), X, y_fit, tr, te, pos)
-                for tr, te in splits
+            pooled = self._out_of_fold(X, y_fit, Y, seed, routed)
+        thresholds, results = self._search().tune(Y, pooled, seed)
+        self._record(Y, pooled, thresholds, results)
+        return self
+
+    def _out_of_fold(self, X, y_fit, Y, seed, routed):
+        splitter = routed.get("splitter", None)  # only a user's splitter routes
+        groups = None if splitter is None else splitter.split.get("groups")
+        folds = plan_folds(
+            Y, self.cv, n_repeats=self.cv_repeats, seed=seed, X=X, y=y_fit,
+            groups=groups,
+        )  # fmt: skip
+        if not self.refit and len(folds) > 1:
+            raise ValueError(
+                "refit=False needs a single train/test split (a float cv); "
+                f"got {len(folds)} splits."
             )
-            proba = np.full(Y.shape, np.nan)
-            for (_, test), (_, p) in zip(splits, fitted, strict=True):
-                proba[test] = p
-            seen = ~np.isnan(proba[:, 0])
-            Y_tune, proba = Y[seen], proba[seen]
-            if self.refit:
-                self.estimator_ = clone(self.estimator).fit(X, y_fit)
-            else:
-                self.estimator_ = fitted[0][0]
-        result = tune_thresholds(
-            Y_tune,
-            proba,
-            self.scoring,
-            min_positives=self.min_positives,
-            default_threshold=self.default_threshold,
-            zero_division=self.zero_division,
-            n_jobs=self.n_jobs,
+        fit_params = routed.estimator.fit
+        fitted = Parallel(n_jobs=self.n_jobs)(
+            delayed(_fit_and_proba)(
+                clone(self.estimator),
+                X,
+                y_fit,
+                fold.train,
+                fold.test,
+                self._pos_label,
+                fit_params,
+            )  # fmt: skip
+            for fold in folds
         )
-        self.best_thresholds_ = result.thresholds
-        self.best_scores_ = result.label_scores
-        self.best_score_ = result.score
-        self.tuned_labels_ = result.tuned
+        if self.refit:
+            self.estimator_ = clone(self.estimator).fit(X, y_fit, **fit_params)
+        else:
+            self.estimator_ = fitted[0][0]
+        return pool_scores(folds, [proba for _, proba in fitted], Y.shape)
+
+    def _record(self, Y, pooled, thresholds, results):
+        """The fitted attributes from the tuning of every repeat."""
+        self.best_thresholds_ = thresholds
+        self.tuned_labels_ = results[0].tuned
+        held_out = [(Y[seen], p[seen]) for p in pooled for seen in [~np.isnan(p[:, 0])]]
+        if len(results) == 1 and not self.bootstrap:
+            self.best_scores_ = results[0].label_scores
+            self.best_score_ = results[0].score
+        else:
+            scored = [
+                score_thresholds(
+                    Y_seen,
+                    p,
+                    thresholds,
+                    self.scoring,
+                    zero_division=self.zero_division,
+                )  # fmt: skip
+                for Y_seen, p in held_out
+            ]
+            self.best_scores_ = np.mean([s for s, _ in scored], axis=0)
+            self.best_score_ = float(np.mean([score for _, score in scored]))
         self.cv_results_ = None
         if self.store_cv_results:
+            Y_seen, p = held_out[0]
             ts, ss = threshold_curves(
-                Y_tune,
-                proba,
-                self.scoring,
-                thresholds=result.thresholds,
+                Y_seen, p, self.scoring, thresholds=thresholds,
                 zero_division=self.zero_division,
-            )
+            )  # fmt: skip
             self.cv_results_ = {"thresholds": ts, "scores": ss}
-        return self
+
+    def get_metadata_routing(self):
+        """Get metadata routing of this object.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            Where ``fit``'s parameters go: the estimator's ``fit`` and the
+            splitter's ``split``.
+        """
+        router = MetadataRouter(owner=self).add(
+            estimator=self.estimator,
+            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+        )
+        if self.cv != "prefit" and not isinstance(self.cv, Real):
+            router.add(
+                splitter=check_cv(self.cv, classifier=True),
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
+            )
+        return router
+
+    @property
+    def n_features_in_(self):
+        """Number of features seen by ``estimator_`` in ``fit``."""
+        try:
+            check_is_fitted(self)
+        except NotFittedError as exc:
+            raise AttributeError(
+                f"{type(self).__name__} has no n_features_in_ before fit."
+            ) from exc
+        return self.estimator_.n_features_in_
+
+    @property
+    def feature_names_in_(self):
+        """Feature names seen by ``estimator_`` in ``fit``."""
+        try:
+            check_is_fitted(self)
+        except NotFittedError as exc:
+            raise AttributeError(
+                f"{type(self).__name__} has no feature_names_in_ before fit."
+            ) from exc
+        return self.estimator_.feature_names_in_
 
     def _label_proba(self, X):
         check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse=["csr", "csc"], dtype=None, reset=False
-        )
         return positive_proba(self.estimator_, X, pos_label=self._pos_label)
 
     def predict_proba(self, X):
@@ -367,7 +463,8 @@ default="f1"
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Input data, passed to ``estimator_`` as given.
 
         Returns
         -------
@@ -385,22 +482,23 @@ default="f1"
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Input data, passed to ``estimator_`` as given.
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples, n_labels) or (n_samples,)
-            0/1 label indicator; class labels for a binary 1-D target.
+        y_pred : ndarray of shape (n_samples, n_labels), list or ndarray
+            0/1 label indicator; label tuples when fitted on label sets; class
+            labels for a binary 1-D target.
         """
+        proba = self._label_proba(X)
         D = decode(
-            self._label_proba(X),
+            proba,
             self.best_thresholds_,
             min_labels=self.min_labels,
             max_labels=self.max_labels,
         )
-        if self._pos_label is not None:
-            return self.classes_[D[:, 0]]
-        return D
+        return self._target_encoder.decode(D, proba)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

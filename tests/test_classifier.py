@@ -462,19 +462,19 @@ def test_min_labels_auto_follows_the_training_labels(fitted_clf, multilabel_data
 
 
 def test_threshold_bootstrap_bags_the_tuning(monkeypatch, multilabel_data):
-    from sklearn_multilabel_nn import _classifier
+    from sklearn_multilabel_nn import _threshold_cv
 
     X, Y = multilabel_data
     Y = np.column_stack([Y, np.zeros(len(Y), dtype=int)])
     Y[:3, -1] = 1  # a rare label: 3 positives keep 0.5, resampled or not
-    calls, original_tune = [], _classifier.tune_thresholds
+    calls, original_tune = [], _threshold_cv.tune_thresholds
 
-    def recording_tune(Y_val, scores, **kwargs):
-        result = original_tune(Y_val, scores, **kwargs)
+    def recording_tune(Y_val, scores, *args, **kwargs):
+        result = original_tune(Y_val, scores, *args, **kwargs)
         calls.append(result)
         return result
 
-    monkeypatch.setattr(_classifier, "tune_thresholds", recording_tune)
+    monkeypatch.setattr(_threshold_cv, "tune_thresholds", recording_tune)
     params = dict(threshold="auto", threshold_cv=3, epochs=5)
     clf = tiny_clf(threshold_bootstrap=4, **params).fit(X, Y)
     # One tuning on the out-of-fold scores, then one per resample.
@@ -534,15 +534,15 @@ def test_auto_fold_networks_stop_on_their_held_out_fold(multilabel_data, monkeyp
     X, Y = multilabel_data
     calls, original = [], _keras.train
 
-    def recording(network, optimizer, loss, X_fit, *args, **kwargs):
-        history, best_epoch = original(network, optimizer, loss, X_fit, *args, **kwargs)
-        validation = kwargs["validation"]
+    def recording(network, loss, X_fit, *args, **kwargs):
+        history, best_epoch = original(network, loss, X_fit, *args, **kwargs)
+        validation, config = kwargs["validation"], kwargs["config"]
         calls.append(
             dict(
                 n_fit=len(X_fit),
                 n_val=None if validation is None else len(validation[0]),
-                early_stopping=kwargs["early_stopping"],
-                epochs=kwargs["epochs"],
+                early_stopping=config.early_stopping,
+                epochs=config.epochs,
                 best_epoch=best_epoch,
                 ran=len(history["loss"]),
             )
@@ -573,23 +573,23 @@ def test_auto_repeats_average_thresholds_over_fold_partitions(
 ):
     # threshold_cv_repeats=2: two partitions into folds, thresholds tuned on
     # each repeat's out-of-fold scores and averaged, every fold network kept.
-    from sklearn_multilabel_nn import _classifier, _keras
+    from sklearn_multilabel_nn import _keras, _threshold_cv
 
     X, Y = multilabel_data
-    tuned, original_tune = [], _classifier.tune_thresholds
+    tuned, original_tune = [], _threshold_cv.tune_thresholds
     trained, original_train = [], _keras.train
 
-    def recording_tune(Y_val, scores, **kwargs):
-        result = original_tune(Y_val, scores, **kwargs)
+    def recording_tune(Y_val, scores, *args, **kwargs):
+        result = original_tune(Y_val, scores, *args, **kwargs)
         tuned.append((scores.copy(), result.thresholds))
         return result
 
-    def recording_train(network, optimizer, loss, X_fit, *args, **kwargs):
+    def recording_train(network, loss, X_fit, *args, **kwargs):
         validation = kwargs["validation"]
         trained.append(None if validation is None else validation[0].copy())
-        return original_train(network, optimizer, loss, X_fit, *args, **kwargs)
+        return original_train(network, loss, X_fit, *args, **kwargs)
 
-    monkeypatch.setattr(_classifier, "tune_thresholds", recording_tune)
+    monkeypatch.setattr(_threshold_cv, "tune_thresholds", recording_tune)
     monkeypatch.setattr(_keras, "train", recording_train)
     clf = tiny_clf(
         epochs=30, early_stopping=True, n_iter_no_change=3, threshold="auto",

@@ -67,7 +67,9 @@ def test_sklearn_compatible_estimator(estimator, check):
 @pytest.mark.parametrize("make", [_rf, _ovr, lambda: KNeighborsClassifier(7)])
 def test_list_and_array_outputs(data, make):
     X, Y = data
-    clf = TunedThresholdMultiLabelClassifierCV(make(), cv=3, random_state=0).fit(X, Y)
+    clf = TunedThresholdMultiLabelClassifierCV(
+        make(), scoring="f1", cv=3, random_state=0
+    ).fit(X, Y)
     proba = clf.predict_proba(X)
     assert proba.shape == Y.shape and proba.dtype.kind == "f"
     assert clf.best_thresholds_.shape == clf.best_scores_.shape == (5,)
@@ -98,7 +100,9 @@ def test_prefit_tunes_on_given_data_without_refit(data):
     clf = TunedThresholdMultiLabelClassifierCV(est, cv="prefit", min_positives=1)
     clf.fit(X[:120], Y[:120])
     assert clf.estimator_ is est
-    expected = tune_thresholds(Y[:120], positive_proba(est, X[:120]), min_positives=1)
+    expected = tune_thresholds(
+        Y[:120], positive_proba(est, X[:120]), "f1_micro_macro", min_positives=1
+    )
     np.testing.assert_array_equal(clf.best_thresholds_, expected.thresholds)
     with pytest.raises(NotFittedError):
         TunedThresholdMultiLabelClassifierCV(_rf(), cv="prefit").fit(X, Y)
@@ -124,7 +128,8 @@ def test_tuning_beats_default_threshold_on_held_out_data():
     )
     X_tr, X_te, Y_tr, Y_te = X[:600], X[600:], Y[:600], Y[600:]
     base = _ovr().fit(X_tr, Y_tr)
-    clf = TunedThresholdMultiLabelClassifierCV(_ovr(), random_state=0).fit(X_tr, Y_tr)
+    clf = TunedThresholdMultiLabelClassifierCV(_ovr(), scoring="f1", random_state=0)
+    clf.fit(X_tr, Y_tr)
     default = f1_score(Y_te, base.predict(X_te), average="macro")
     tuned = f1_score(Y_te, clf.predict(X_te), average="macro")
     assert tuned > default + 0.02
@@ -151,7 +156,7 @@ def test_scorings(data, scoring):
 def test_min_max_labels_and_curves(data):
     X, Y = data
     clf = TunedThresholdMultiLabelClassifierCV(
-        _ovr(), cv=3, min_labels=1, max_labels=2, store_cv_results=True
+        _ovr(), scoring="f1", cv=3, min_labels=1, max_labels=2, store_cv_results=True
     ).fit(X, Y)
     counts = clf.predict(X).sum(axis=1)
     assert counts.min() >= 1 and counts.max() <= 2
@@ -213,7 +218,7 @@ def test_bad_input(data, est, y, match):
 
 def test_multioutput_multiclass_rejected(data):
     X, Y = data
-    with pytest.raises(ValueError, match="label-indicator"):
+    with pytest.raises(ValueError, match="label indicator"):
         TunedThresholdMultiLabelClassifierCV(_ovr()).fit(X, Y * 2 + Y[:, ::-1])
 
 
@@ -238,3 +243,76 @@ def test_iterative_stratification_spreads_rare_labels():
         IterativeStratifiedKFold(1)
     with pytest.raises(ValueError, match="n_samples=3"):
         list(IterativeStratifiedKFold(5).split(None, Y[:3]))
+
+
+def test_label_sets_and_dataframes_reach_the_inner_estimator(data):
+    # y in any form the estimator takes; X passed through untouched, so a
+    # ColumnTransformer can select columns by name.
+    pd = pytest.importorskip("pandas")
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, Y = data
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    names = np.array(["a", "b", "c", "d", "e"])
+    label_sets = [tuple(names[row == 1]) for row in Y]
+    select = ColumnTransformer([("keep", StandardScaler(), ["f0", "f1", "f2"])])
+    inner = make_pipeline(select, _ovr())
+    clf = TunedThresholdMultiLabelClassifierCV(inner, cv=3, random_state=0)
+    clf.fit(frame, label_sets)
+    np.testing.assert_array_equal(clf.classes_, names)
+    predicted = clf.predict(frame)
+    assert isinstance(predicted, list) and set().union(*predicted) <= set(names)
+    assert clf.n_features_in_ == X.shape[1] == clf.estimator_.n_features_in_
+    np.testing.assert_array_equal(clf.feature_names_in_, frame.columns)
+    # The same thresholds as with the indicator matrix.
+    indicator = TunedThresholdMultiLabelClassifierCV(inner, cv=3, random_state=0)
+    indicator.fit(frame, pd.DataFrame(Y, columns=names))
+    np.testing.assert_array_equal(clf.best_thresholds_, indicator.best_thresholds_)
+    np.testing.assert_array_equal(indicator.classes_, names)
+    assert not hasattr(TunedThresholdMultiLabelClassifierCV(_ovr()), "n_features_in_")
+
+
+def test_sample_weight_is_routed_to_the_estimator(data):
+    import sklearn
+
+    X, Y = data
+    weights = np.linspace(0.1, 2.0, len(X))
+    with pytest.raises(ValueError, match="enable_metadata_routing"):
+        TunedThresholdMultiLabelClassifierCV(_rf(), cv=3).fit(
+            X, Y, sample_weight=weights
+        )
+    with sklearn.config_context(enable_metadata_routing=True):
+        rf = _rf().set_fit_request(sample_weight=True)
+        clf = TunedThresholdMultiLabelClassifierCV(rf, cv=3, random_state=0)
+        clf.fit(X, Y, sample_weight=weights)
+        unweighted = TunedThresholdMultiLabelClassifierCV(
+            _rf(), cv=3, random_state=0
+        ).fit(X, Y)
+    reference = _rf().fit(X, Y, sample_weight=weights)
+    np.testing.assert_allclose(
+        clf.predict_proba(X), positive_proba(reference, X), rtol=1e-12
+    )
+    assert not np.allclose(clf.predict_proba(X), unweighted.predict_proba(X))
+
+
+def test_repeats_and_bootstrap_share_the_estimators_core(data):
+    from sklearn_multilabel_nn._threshold_cv import ThresholdSearch, plan_folds
+
+    X, Y = data
+    clf = TunedThresholdMultiLabelClassifierCV(
+        _ovr(), cv=3, cv_repeats=2, bootstrap=3, random_state=0
+    ).fit(X, Y)
+    seed = np.random.RandomState(0).randint(np.iinfo(np.int32).max)
+    folds = plan_folds(Y, 3, n_repeats=2, seed=seed)
+    assert len(folds) == 6 and {f.repeat for f in folds} == {0, 1}
+    pooled = [np.full(Y.shape, np.nan) for _ in range(2)]
+    for fold in folds:
+        fitted = clone(_ovr()).fit(X[fold.train], Y[fold.train])
+        pooled[fold.repeat][fold.test] = positive_proba(fitted, X[fold.test])
+    expected, _ = ThresholdSearch(bootstrap=3).tune(Y, pooled, seed)
+    np.testing.assert_allclose(clf.best_thresholds_, expected)
+    assert np.isfinite(clf.best_score_) and clf.best_scores_.shape == (5,)
+    with pytest.raises(ValueError, match="int cv"):
+        TunedThresholdMultiLabelClassifierCV(_ovr(), cv=0.3, cv_repeats=2).fit(X, Y)
