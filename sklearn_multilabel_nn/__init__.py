@@ -1,10 +1,15 @@
 """Neural networks as first-class multi-label classifiers in scikit-learn.
 
 Public names are imported on first use, so ``import sklearn_multilabel_nn``
-and the command line's ``--help`` stay fast.
+and the command line's ``--help`` stay fast. Importing the package sets
+``KERAS_BACKEND=jax`` when the user chose no Keras backend (see ``_backend``).
 """
 
 import importlib
+
+from ._backend import choose_backend as _choose_backend
+
+_choose_backend()  # before anyone imports keras; reads the environment only
 
 __version__ = "0.1.0.dev0"
 

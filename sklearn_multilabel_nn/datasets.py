@@ -15,8 +15,16 @@ Every reader returns a :class:`~sklearn.utils.Bunch` with
 ``return_X_y=True`` returns ``(X, Y)`` instead, as in :mod:`sklearn.datasets`.
 
 Malformed files raise :class:`ValueError` with a message naming the file and the
-problem; a missing file raises :class:`FileNotFoundError`. pandas (for CSV) and
-liac-arff (for ARFF) are imported only by the readers that need them.
+problem; a missing file raises :class:`FileNotFoundError`. CSV is read with the
+standard :mod:`csv` module (pandas is not needed); liac-arff (for ARFF) is imported
+only by the ARFF reader. Files ending in ``.gz``, ``.bz2``, ``.xz`` or ``.zip``
+(one member) are decompressed.
+
+A file cannot claim more columns than it could describe: a LIBSVM feature index
+above 4,194,304 (``2**22``, more than twice the widest public multi-label LIBSVM
+data set) is refused unless ``n_features`` is given, and no reader accepts more than
+``2**31 - 1`` columns. A line cut short (a LIBSVM ``3:`` without its value, an ARFF
+row ending in ``,``, a CSV row with too few fields) is refused with its line number.
 
 Examples
 --------
@@ -30,8 +38,12 @@ Examples
 ((2, 2), (2, 2), ['sports', 'politics'])
 """
 
+import csv
+import io
+import math
 import os
 import re
+from array import array
 from numbers import Integral
 
 import numpy as np
@@ -43,6 +55,11 @@ _ARFF_SUFFIXES = {".arff"}
 _LIBSVM_SUFFIXES = {".svm", ".libsvm", ".svmlight"}
 _COMPRESSION_SUFFIXES = {".gz", ".bz2", ".xz", ".zip"}
 _MEKA_OPTION = re.compile(r"(?:^|\s|:)-C\s+(-?\d+)")
+# Most columns any reader accepts (CSR's int32 indices), and most a LIBSVM file may
+# claim through its largest feature index when ``n_features`` is not given: the
+# feature names are built per column, so this bounds what a tiny file can cost.
+_MAX_COLUMNS = 2**31 - 1
+_MAX_INFERRED_FEATURES = 2**22
 
 
 def _check_file(path):
@@ -82,6 +99,41 @@ def _check_binary_labels(Y, label_names, path):
         )
 
 
+def _open_binary(path):
+    """Open ``path`` for reading bytes, decompressing by its suffix."""
+    ext = os.path.splitext(path)[1].lower()
+    if ext == ".gz":
+        import gzip
+
+        return gzip.open(path, "rb")
+    if ext == ".bz2":
+        import bz2
+
+        return bz2.open(path, "rb")
+    if ext == ".xz":
+        import lzma
+
+        return lzma.open(path, "rb")
+    if ext == ".zip":
+        import zipfile
+
+        try:
+            archive = zipfile.ZipFile(path)
+        except zipfile.BadZipFile as e:
+            raise ValueError(f"{path}: not a readable .zip file ({e})") from None
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        if len(members) != 1:
+            archive.close()
+            raise ValueError(f"{path}: a .zip file must hold exactly one file")
+        return archive.open(members[0])  # keeps the archive's file open
+    return open(path, "rb")
+
+
+def _open_text(path):
+    """``path`` as UTF-8 text (a leading byte-order mark is dropped)."""
+    return io.TextIOWrapper(_open_binary(path), encoding="utf-8-sig", newline="")
+
+
 def _split_suffix(path):
     """Lower-case extension of ``path`` ignoring a compression suffix."""
     root, ext = os.path.splitext(os.fspath(path))
@@ -93,21 +145,36 @@ def _split_suffix(path):
 # --------------------------------------------------------------------------- CSV
 
 
+# pandas's default missing-value markers, and the spellings it reads as booleans.
+_CSV_MISSING = frozenset(
+    {"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND"}
+    | {"1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"}
+)
+_CSV_BOOLEANS = {"True": 1.0, "TRUE": 1.0, "true": 1.0}
+_CSV_BOOLEANS.update({"False": 0.0, "FALSE": 0.0, "false": 0.0})
+
+
 def load_csv(path, label_columns, *, feature_columns=None, sep=None, return_X_y=False):
     """Read a CSV file whose label columns are named (or the last ones).
+
+    The file is parsed with Python's :mod:`csv` module (double quotes quote a
+    field); pandas is not needed. Blank lines are skipped, every other row must
+    have as many fields as the header, and an empty field or a marker such as
+    ``NA`` or ``nan`` is a missing value (NaN in ``data``; an error in a label).
+    ``True``/``False`` read as 1/0.
 
     Parameters
     ----------
     path : str or path-like
-        The CSV file, with a header row. Compressed files (``.gz`` ...) work as
-        in :func:`pandas.read_csv`.
+        The CSV file, UTF-8, with a header row. Files ending in ``.gz``,
+        ``.bz2``, ``.xz`` or ``.zip`` (one member) are decompressed.
     label_columns : int, str or sequence of str
         The 0/1 label columns: their names, or a count ``n`` for the last ``n``
         columns. An empty sequence reads features only (``target`` then has
         shape (n_samples, 0)).
     feature_columns : sequence of str, default=None
         The feature columns, in this order. By default every column that is not a
-        label column. All must be numeric.
+        label column. All must be numeric; other columns may hold anything.
     sep : str, default=None
         Field separator: ``","``, or ``"\\t"`` for ``.tsv`` files.
     return_X_y : bool, default=False
@@ -126,8 +193,9 @@ def load_csv(path, label_columns, *, feature_columns=None, sep=None, return_X_y=
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        If the file cannot be parsed, a column is not found, a feature is not
-        numeric or a label holds a value other than 0 and 1.
+        If the file cannot be parsed, has no data rows, a row has the wrong
+        number of fields, a column is not found, a feature is not numeric or a
+        label holds a value other than 0 and 1.
 
     Examples
     --------
@@ -143,24 +211,34 @@ def load_csv(path, label_columns, *, feature_columns=None, sep=None, return_X_y=
     if sep is None:
         sep = _CSV_SUFFIXES.get(_split_suffix(path), ",")
     try:
-        import pandas as pd
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "load_csv needs pandas: pip install 'sklearn-multilabel-nn[pandas]'"
-        ) from exc
-    try:
-        frame = pd.read_csv(path, sep=sep)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+        with _open_text(path) as f:
+            reader = csv.reader(f, delimiter=sep, strict=True)
+            columns = _csv_header(path, reader)
+            labels = _csv_label_columns(path, label_columns, columns)
+            features = _csv_feature_columns(path, feature_columns, columns, labels)
+            kinds = ["feature"] * len(features) + ["label"] * len(labels)
+            values = _csv_values(path, reader, columns, features + labels, kinds)
+    except (csv.Error, UnicodeDecodeError, EOFError, OSError) as e:
         msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise ValueError(f"{path}: not a readable CSV file ({msg})") from None
-    columns = [str(c) for c in frame.columns]
-    frame.columns = columns
-    header = pd.read_csv(path, sep=sep, header=None, nrows=1, dtype=str)
-    header = [str(c) for c in header.iloc[0]] if len(header) else columns
-    if len(set(header)) != len(header):  # pandas would rename a duplicate 'a.1'
+    X = np.ascontiguousarray(values[:, : len(features)])
+    Y = values[:, len(features) :]
+    _check_binary_labels(Y, labels, path)
+    return _bunch(X, Y, labels, features, path, return_X_y)
+
+
+def _csv_header(path, reader):
+    """The column names: the first non-blank row, without duplicates."""
+    header = next((row for row in reader if row), None)
+    if header is None:
+        raise ValueError(f"{path}: not a readable CSV file (no header row)")
+    if len(set(header)) != len(header):
         duplicated = sorted({c for c in header if header.count(c) > 1})
         raise ValueError(f"{path}: duplicate column name(s) {duplicated} in the header")
+    return header
 
+
+def _csv_label_columns(path, label_columns, columns):
     if isinstance(label_columns, Integral) and not isinstance(label_columns, bool):
         n = int(label_columns)
         if not 0 <= n < len(columns):
@@ -168,16 +246,20 @@ def load_csv(path, label_columns, *, feature_columns=None, sep=None, return_X_y=
                 f"{path}: cannot take the last {n} of {len(columns)} columns as "
                 f"labels (at least one feature column must remain)"
             )
-        labels = columns[len(columns) - n :]
-    elif isinstance(label_columns, str):
-        labels = [label_columns]
-    elif label_columns is None:
+        return columns[len(columns) - n :]
+    if label_columns is None:
         raise ValueError(
             f"{path}: say which columns are labels (label_columns=names or count)"
         )
+    if isinstance(label_columns, str):
+        labels = [label_columns]
     else:
         labels = [str(c) for c in label_columns]
     _check_columns_exist(labels, columns, "label", path)
+    return labels
+
+
+def _csv_feature_columns(path, feature_columns, columns, labels):
     if feature_columns is None:
         features = [c for c in columns if c not in set(labels)]
     else:
@@ -185,11 +267,7 @@ def load_csv(path, label_columns, *, feature_columns=None, sep=None, return_X_y=
         _check_columns_exist(features, columns, "feature", path)
     if not features:
         raise ValueError(f"{path}: no feature columns left besides the labels")
-
-    X = _numeric_block(frame, features, "feature", path)
-    Y = _numeric_block(frame, labels, "label", path)
-    _check_binary_labels(Y, labels, path)
-    return _bunch(X, Y, labels, features, path, return_X_y)
+    return features
 
 
 def _check_columns_exist(wanted, columns, kind, path):
@@ -210,24 +288,52 @@ def _abbreviate(names, limit=8):
     return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "")
 
 
-def _numeric_block(frame, columns, kind, path):
-    import pandas as pd
+def _csv_values(path, reader, columns, wanted, kinds):
+    """The ``wanted`` columns of the data rows, as a float64 (n_rows, k) array."""
+    position = {name: j for j, name in enumerate(columns)}
+    picks = [position[name] for name in wanted]
+    values, n_rows = array("d"), 0
+    for row in reader:
+        if not row:
+            continue  # a blank line
+        if len(row) != len(columns):
+            raise ValueError(
+                f"{path}: not a readable CSV file (line {reader.line_num} has "
+                f"{len(row)} field(s), the header has {len(columns)})"
+            )
+        n_rows += 1
+        cells = [row[j] for j in picks]
+        try:
+            if any("_" in text for text in cells):  # float() reads '1_0' as 10
+                raise ValueError
+            numbers = [float(text) for text in cells]
+        except ValueError:
+            numbers = _csv_numbers(path, cells, wanted, kinds, n_rows)
+        values.extend(numbers)
+    if n_rows == 0:
+        raise ValueError(f"{path}: the file has a header but no data rows")
+    return np.array(values, dtype=np.float64).reshape(n_rows, len(wanted))
 
-    for c in columns:
-        col = frame[c]
-        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_complex_dtype(
-            col
-        ):
-            continue
-        bad = pd.to_numeric(col, errors="coerce").isna() & col.notna()
-        row = int(np.flatnonzero(bad.to_numpy())[0]) if bad.any() else 0
-        raise ValueError(
-            f"{path}: {kind} column {c!r} is not numeric (value "
-            f"{col.iloc[row]!r} in data row {row + 1})"
-        )
-    if not columns:
-        return np.zeros((len(frame), 0))
-    return frame[columns].to_numpy(dtype=np.float64)
+
+def _csv_numbers(path, cells, names, kinds, row):
+    """The slow path of one row: missing markers, booleans, or a clear error."""
+    numbers = []
+    for text, name, kind in zip(cells, names, kinds, strict=True):
+        try:
+            if "_" not in text:
+                numbers.append(float(text))
+                continue
+        except ValueError:
+            pass
+        stripped = text.strip()
+        number = math.nan if stripped in _CSV_MISSING else _CSV_BOOLEANS.get(stripped)
+        if number is None:
+            raise ValueError(
+                f"{path}: {kind} column {name!r} is not numeric (value "
+                f"{text!r} in data row {row})"
+            )
+        numbers.append(number)
+    return numbers
 
 
 # -------------------------------------------------------------------------- ARFF
@@ -345,7 +451,7 @@ def load_arff(path, labels=None, *, xml=None, return_X_y=False):
     if xml is not None:
         xml = _check_file(xml)
     text = _read_text(path)
-    sparse, n_rows = _scan_data_rows(text)
+    sparse, n_rows = _scan_data_rows(path, text)
     try:
         import arff
     except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -388,75 +494,47 @@ def load_arff(path, labels=None, *, xml=None, return_X_y=False):
 
 
 def _read_text(path):
-    if _split_suffix(path) != os.path.splitext(path)[1].lower():  # compressed
-        if path.lower().endswith(".gz"):
-            import gzip
-
-            opener = gzip.open
-        else:
-            raise ValueError(f"{path}: only .arff and .arff.gz files can be read")
-    else:
-        opener = open
     try:
-        with opener(path, "rt", encoding="utf-8") as f:
+        with _open_text(path) as f:
             return f.read()
-    except (UnicodeDecodeError, OSError) as e:
+    except (UnicodeDecodeError, OSError, EOFError) as e:
         raise ValueError(f"{path}: cannot read the file as text ({e})") from None
 
 
-def _scan_data_rows(text):
-    """Whether the first data row is sparse, and the number of data rows."""
+def _scan_data_rows(path, text):
+    """Whether the first data row is sparse, and the number of data rows.
+
+    A dense row ending in ``,`` was cut short (liac-arff would read the empty
+    last value as missing), so it is refused with its line number.
+    """
     in_data, sparse, n_rows = False, None, 0
-    for line in text.splitlines():
+    for lineno, line in enumerate(text.splitlines(), 1):
         line = line.strip()
         if not line or line.startswith("%"):
             continue
-        if in_data:
-            if sparse is None:
-                sparse = line.startswith("{")
-            n_rows += 1
-        elif line.lower().startswith("@data"):
-            in_data = True
+        if not in_data:
+            in_data = line.lower().startswith("@data")
+            continue
+        if sparse is None:
+            sparse = line.startswith("{")
+        if line.endswith(","):
+            raise ValueError(
+                f"{path}: malformed ARFF (line {lineno} ends with ',': a row cut "
+                f"short? a missing value is written '?')"
+            )
+        n_rows += 1
     return bool(sparse), n_rows
 
 
 def _label_indices(path, names, relation, labels, xml):
-    n_attr = len(names)
     if xml is not None:
-        wanted = load_mulan_xml(xml)
-        source = f"the labels of {xml}"
-    elif (
-        labels is not None
-        and not isinstance(labels, str | bytes)
-        and not (isinstance(labels, Integral) and not isinstance(labels, bool))
-    ):
-        wanted = [str(name) for name in labels]
-        source = "the label names"
+        wanted, source = load_mulan_xml(xml), f"the labels of {xml}"
     elif isinstance(labels, str):
         wanted, source = [labels], "the label name"
+    elif _is_names(labels):
+        wanted, source = [str(name) for name in labels], "the label names"
     else:
-        if isinstance(labels, Integral) and not isinstance(labels, bool):
-            n = int(labels)
-            where = "last"
-        elif (match := _MEKA_OPTION.search(relation or "")) is not None:
-            n = int(match.group(1))
-            where = "first" if n > 0 else "last"
-            n = abs(n)
-        else:
-            sibling = os.path.splitext(path)[0] + ".xml"
-            if os.path.isfile(sibling):
-                return _label_indices(path, names, relation, None, sibling)
-            raise ValueError(
-                f"{path}: cannot tell which attributes are labels; give a label "
-                f"count or names, or a MULAN XML file, or use a MEKA relation "
-                f"name with '-C n'"
-            )
-        if not 0 < n < n_attr:
-            raise ValueError(
-                f"{path}: cannot take the {where} {n} of {n_attr} attributes as "
-                f"labels (at least one label and one feature are needed)"
-            )
-        return list(range(n)) if where == "first" else list(range(n_attr - n, n_attr))
+        return _counted_label_indices(path, names, relation, labels)
     position = {name: i for i, name in enumerate(names)}
     missing = [name for name in wanted if name not in position]
     if missing:
@@ -468,9 +546,42 @@ def _label_indices(path, names, relation, labels, xml):
         )
     if len(set(wanted)) != len(wanted):
         raise ValueError(f"{path}: label names are listed more than once")
-    if len(wanted) >= n_attr:
+    if len(wanted) >= len(names):
         raise ValueError(f"{path}: every attribute is a label; no features remain")
     return [position[name] for name in wanted]
+
+
+def _is_count(labels):
+    return isinstance(labels, Integral) and not isinstance(labels, bool)
+
+
+def _is_names(labels):
+    return not (labels is None or isinstance(labels, str | bytes) or _is_count(labels))
+
+
+def _counted_label_indices(path, names, relation, labels):
+    """Labels by count: ``labels`` (last n), a MEKA ``-C n``, or a sibling XML."""
+    n_attr = len(names)
+    if _is_count(labels):
+        n, where = int(labels), "last"
+    elif (match := _MEKA_OPTION.search(relation or "")) is not None:
+        n = int(match.group(1))
+        n, where = abs(n), "first" if n > 0 else "last"
+    else:
+        sibling = os.path.splitext(path)[0] + ".xml"
+        if os.path.isfile(sibling):
+            return _label_indices(path, names, relation, None, sibling)
+        raise ValueError(
+            f"{path}: cannot tell which attributes are labels; give a label "
+            f"count or names, or a MULAN XML file, or use a MEKA relation "
+            f"name with '-C n'"
+        )
+    if not 0 < n < n_attr:
+        raise ValueError(
+            f"{path}: cannot take the {where} {n} of {n_attr} attributes as "
+            f"labels (at least one label and one feature are needed)"
+        )
+    return list(range(n)) if where == "first" else list(range(n_attr - n, n_attr))
 
 
 def _attribute_lookup(path, name, kind):
@@ -542,19 +653,23 @@ def load_libsvm(
     """Read a multi-label LIBSVM / SVMlight file (``1,3 4:0.5 9:1.0``).
 
     A thin layer over :func:`sklearn.datasets.load_svmlight_file` with
-    ``multilabel=True`` and a :class:`~sklearn.preprocessing.MultiLabelBinarizer`.
-    A row may have no label (the line then starts with a space).
+    ``multilabel=True``, after a check of every line (so that a line cut short,
+    such as ``1 3:``, is refused with its number rather than misread). A row may
+    have no label (the line then starts with a space); ``#`` starts a comment.
 
     Parameters
     ----------
     path : str or path-like
-        The file (``.gz`` and ``.bz2`` are decompressed).
+        The file (``.gz``, ``.bz2``, ``.xz`` and one-member ``.zip`` files are
+        decompressed).
     classes : sequence of int, default=None
         All label values, so that a test file gets the same label columns as its
         training file. By default the sorted label values found in the file. An
         empty sequence reads features only.
     n_features : int, default=None
-        Number of features (columns of X); by default inferred from the file.
+        Number of features (columns of X), at most ``2**31 - 1``; by default
+        inferred from the largest feature index, which may then be at most
+        ``2**22`` (4,194,304): a larger index in a file is taken as corruption.
     zero_based : bool or "auto", default="auto"
         Whether feature indices start at 0, as in ``load_svmlight_file``. Give it
         explicitly when reading a training and a test file separately.
@@ -575,7 +690,8 @@ def load_libsvm(
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        If the file is malformed or holds labels outside ``classes``.
+        If the file is malformed (a line is not ``labels index:value ...``),
+        claims too many features, or holds labels outside ``classes``.
 
     Examples
     --------
@@ -587,32 +703,93 @@ def load_libsvm(
     >>> X.shape, Y.tolist()
     ((3, 3), [[1, 0, 1], [0, 1, 0], [0, 0, 0]])
     """
-    from sklearn.datasets import load_svmlight_file
+    path = _check_file(path)
+    if n_features is not None and not 0 < n_features <= _MAX_COLUMNS:
+        raise ValueError(f"n_features={n_features} is not in [1, 2**31 - 1]")
+    _check_libsvm_lines(path)
+    X, y = _read_svmlight(path, n_features, zero_based)
+    if n_features is None and X.shape[1] > _MAX_INFERRED_FEATURES:
+        _refuse_libsvm_width(path, X.shape[1])
+    feature_names = np.arange(X.shape[1]).astype(str)
+    label_sets = _libsvm_label_sets(path, y)
+    if classes is not None and len(classes) == 0:  # features only
+        Y = np.zeros((X.shape[0], 0))
+        return _bunch(X.tocsr(), Y, [], feature_names, path, return_X_y)
+    classes = _libsvm_classes(path, label_sets, classes)
     from sklearn.preprocessing import MultiLabelBinarizer
 
-    path = _check_file(path)
+    binarizer = MultiLabelBinarizer(classes=classes, sparse_output=True)
+    Y = binarizer.fit_transform(label_sets).astype(np.int8).toarray()
+    return _bunch(
+        X.tocsr(), Y, [str(c) for c in classes], feature_names, path, return_X_y
+    )
+
+
+_NUMBER = rb"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?i:nan|inf(?:inity)?)"
+_LIBSVM_LINE = re.compile(
+    rb"[ \t]*(?:(?:%(n)s)(?:,(?:%(n)s))*)?"  # the labels, maybe none
+    rb"(?:[ \t]+(?:qid:\d+|\d+:(?:%(n)s)))*"  # index:value pairs
+    rb"[ \t\r]*(?:#.*)?" % {b"n": _NUMBER}  # a comment
+)
+
+
+def _check_libsvm_lines(path):
+    """Refuse the first line that is not ``labels index:value ...``."""
     try:
-        X, y = load_svmlight_file(
-            path,
-            n_features=n_features,
-            multilabel=True,
-            zero_based=zero_based,
-            dtype=np.float64,
-        )
-    except (ValueError, UnicodeDecodeError, OSError) as e:
+        with _open_binary(path) as f:
+            for lineno, line in enumerate(f, 1):
+                if _LIBSVM_LINE.fullmatch(line.rstrip(b"\n")) is None:
+                    shown = line.rstrip(b"\r\n")[:60].decode("utf-8", "replace")
+                    raise ValueError(
+                        f"{path}: malformed LIBSVM file (line {lineno}: {shown!r} "
+                        f"is not 'labels index:value ...'; is it cut short?)"
+                    )
+    except (OSError, EOFError) as e:
         raise ValueError(f"{path}: malformed LIBSVM file ({e})") from None
+
+
+def _read_svmlight(path, n_features, zero_based):
+    from sklearn.datasets import load_svmlight_file
+
+    try:
+        with _open_binary(path) as f:
+            return load_svmlight_file(
+                f,
+                n_features=n_features,
+                multilabel=True,
+                zero_based=zero_based,
+                dtype=np.float64,
+            )
+    except (ValueError, OverflowError, UnicodeDecodeError, OSError, EOFError) as e:
+        raise ValueError(f"{path}: malformed LIBSVM file ({e})") from None
+
+
+def _refuse_libsvm_width(path, width):
+    """Raise for a file whose largest feature index claims ``width`` columns."""
+    largest, where = 0, 0
+    with _open_binary(path) as f:
+        for lineno, line in enumerate(f, 1):
+            indices = re.findall(rb"(?:^|\s)(\d+):", line.split(b"#")[0])
+            if indices and max(map(int, indices)) > largest:
+                largest, where = max(map(int, indices)), lineno
+    raise ValueError(
+        f"{path}: feature index {largest} (line {where}) would make {width} "
+        f"columns, more than the {_MAX_INFERRED_FEATURES} a file may claim; pass "
+        f"n_features if the data really is that wide"
+    )
+
+
+def _libsvm_label_sets(path, y):
     label_sets = []
     for i, labels in enumerate(y):
         if any(v != int(v) for v in labels):
-            raise ValueError(
-                f"{path}: line {i + 1} has a non-integer label in {labels}"
-            )
+            raise ValueError(f"{path}: row {i + 1} has a non-integer label in {labels}")
         label_sets.append([int(v) for v in labels])
+    return label_sets
+
+
+def _libsvm_classes(path, label_sets, classes):
     found = sorted({v for s in label_sets for v in s})
-    if classes is not None and len(classes) == 0:  # features only
-        Y = np.zeros((X.shape[0], 0))
-        feature_names = [str(j) for j in range(X.shape[1])]
-        return _bunch(X.tocsr(), Y, [], feature_names, path, return_X_y)
     if classes is None:
         classes = found
     else:
@@ -624,11 +801,7 @@ def load_libsvm(
             )
     if not classes:
         raise ValueError(f"{path}: no labels found in the file")
-    Y = MultiLabelBinarizer(classes=classes).fit_transform(label_sets)
-    feature_names = [str(j) for j in range(X.shape[1])]
-    return _bunch(
-        X.tocsr(), Y, [str(c) for c in classes], feature_names, path, return_X_y
-    )
+    return classes
 
 
 # ------------------------------------------------------------ default data set

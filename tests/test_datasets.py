@@ -1,6 +1,10 @@
 """Tests for the data readers, on small files written into tmp_path."""
 
+import bz2
 import gzip
+import sys
+import time
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -115,6 +119,49 @@ def test_csv_malformed(tmp_path, text, labels, match):
     with pytest.raises(ValueError, match=match) as info:
         load_csv(path, labels)
     assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "text, labels, match",
+    [
+        # header only: no data rows
+        ("x,a\n", ["a"], "a header but no data rows"),
+        ("x,a\n\n\n", 1, "a header but no data rows"),
+        # a single (label) column: nothing is left for the features
+        ("a\n1\n0\n", ["a"], "no feature columns left besides the labels"),
+        ("a\n1\n0\n", 1, "cannot take the last 1 of 1 columns"),
+        # rows cut short or too long (pandas padded with NaN or used an index)
+        ("x,a\n1,0\n2\n", ["a"], r"line 3 has 1 field\(s\), the header has 2"),
+        ("x,a\n1,0,3\n", ["a"], r"line 2 has 3 field\(s\), the header has 2"),
+        ("x,a\n1_0,1\n", ["a"], r"feature column 'x' is not numeric.*'1_0'"),
+    ],
+)
+def test_csv_refused_with_one_line(tmp_path, text, labels, match):
+    path = write(tmp_path, "bad.csv", text)
+    with pytest.raises(ValueError, match=match) as info:
+        load_csv(path, labels)
+    message = str(info.value)
+    assert str(path) in message and "\n" not in message
+
+
+def test_csv_without_pandas(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas now fails
+    path = write(
+        tmp_path,
+        "d.csv",
+        '\ufeffid,x1,"x 2",a,b\nr1,0.5,NA,1,0\n\nr2,1e3,,False,True\n',
+    )
+    data = load_csv(path, ["a", "b"], feature_columns=["x1", "x 2"])
+    assert data.feature_names.tolist() == ["x1", "x 2"]
+    np.testing.assert_array_equal(data.data, [[0.5, np.nan], [1000.0, np.nan]])
+    assert data.target.tolist() == [[1, 0], [0, 1]]
+    with pytest.raises(ValueError, match=r"feature column 'id' is not numeric"):
+        load_csv(path, ["a", "b"])
+    gz = tmp_path / "d.tsv.gz"
+    gz.write_bytes(gzip.compress(b"x\tl\n1\t1\n2\t0\n"))
+    X, Y = load_csv(gz, 1, return_X_y=True)
+    assert X.tolist() == [[1.0], [2.0]] and Y.tolist() == [[1], [0]]
+    assert "pandas" not in sys.modules or sys.modules["pandas"] is None
 
 
 def test_missing_file(tmp_path):
@@ -243,6 +290,36 @@ def test_mulan_xml_malformed(tmp_path):
         load_arff(arff_path, xml=unknown)
 
 
+ARFF_HEAD = (
+    "@relation x\n@attribute a numeric\n@attribute b numeric\n"
+    "@attribute c {0,1}\n@data\n"
+)
+
+
+@pytest.mark.parametrize(
+    "body, match",
+    [
+        ("1,2,1\n3,4,\n", "line 7 ends with ','"),  # feature would be NaN
+        ("1,2,1\n3,\n", "line 7 ends with ','"),
+        ("1,2,1\n3,4\n", "line 7"),  # too few values
+        ("{0 1, 2 1}\n{0 0.5, 2\n", "line 7"),  # a sparse pair cut short
+        ("{0 1, 2 1}\n{0 0.5, 2 1\n", "line 7"),  # no closing brace
+        ("{0 1, 2 1}\n{1000000000 1}\n", "line 7"),  # index past the attributes
+    ],
+)
+def test_arff_rows_cut_short(tmp_path, body, match):
+    path = write(tmp_path, "cut.arff", ARFF_HEAD + body)
+    with pytest.raises(ValueError, match=match) as info:
+        load_arff(path, 1)
+    assert str(path) in str(info.value) and "malformed ARFF" in str(info.value)
+
+
+def test_arff_bz2(tmp_path):
+    path = tmp_path / "m.arff.bz2"
+    path.write_bytes(bz2.compress(MEKA_FIRST_ARFF.encode()))
+    assert load_arff(path).target.tolist() == [[1, 0], [0, 1]]
+
+
 # -------------------------------------------------------------------- LIBSVM
 
 
@@ -267,6 +344,13 @@ def test_libsvm(tmp_path):
         ("@relation x\n", "malformed LIBSVM"),
         ("1.5 1:0.5\n", "non-integer label"),
         (" 1:0.5\n", "no labels"),
+        ("1 3:\n", r"line 1: '1 3:' is not 'labels index:value"),
+        ("1 3:0.5\n2:0.5 7\n", r"line 2: '2:0.5 7'"),
+        ("1 3:0.5\n2 4:0.5 7\n", r"line 2: '2 4:0.5 7'"),
+        ("1 3:0.5\n2 4:0.5 7:\n", "line 2"),
+        ("1 3:0.5\n2 4:0.5 7:1e\n", "line 2"),
+        ("1 3:0.5\n2 -4:0.5\n", "line 2"),
+        ("1 3:0.5\n1 100000000000000000000000:1\n", "malformed LIBSVM"),
     ],
 )
 def test_libsvm_malformed(tmp_path, text, match):
@@ -274,6 +358,41 @@ def test_libsvm_malformed(tmp_path, text, match):
     with pytest.raises(ValueError, match=match) as info:
         load_libsvm(path)
     assert str(path) in str(info.value)
+
+
+def test_libsvm_comments_qid_and_xz(tmp_path):
+    import lzma
+
+    text = b"# header\n1,2 qid:3 1:0.5 2:-1e-3 # c\n\n2 3:inf\r\n"
+    path = tmp_path / "d.svm.xz"
+    path.write_bytes(lzma.compress(text))
+    X, Y = load_libsvm(path, return_X_y=True)
+    assert X.shape == (2, 3) and Y.tolist() == [[1, 1], [0, 1]]
+
+
+def test_libsvm_huge_index_is_cheap(tmp_path):
+    # A 30-byte file claiming 10**9 columns (one string per column used to be
+    # built: tens of GB and minutes): refused at once, with the line.
+    import sklearn.datasets  # noqa: F401  (imports are not the reader's cost)
+    import sklearn.preprocessing  # noqa: F401
+    import sklearn.utils  # noqa: F401
+
+    path = write(tmp_path, "big.svm", "1 3:0.5\n2 1000000000:1\n")
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        with pytest.raises(ValueError, match=r"index 1000000000 \(line 2\)"):
+            load_libsvm(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50e6 and time.perf_counter() - start < 10
+    # A file may claim 2**22 columns; a caller may ask for up to 2**31 - 1.
+    wide = write(tmp_path, "wide.svm", f"1 {2**22 + 1}:1\n")
+    with pytest.raises(ValueError, match=r"more than the 4194304 a file may claim"):
+        load_libsvm(wide)
+    with pytest.raises(ValueError, match=r"n_features=4294967296 is not in"):
+        load_libsvm(path, n_features=2**32)
 
 
 # ------------------------------------------------------------------ dispatch

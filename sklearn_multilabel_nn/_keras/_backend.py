@@ -1,41 +1,8 @@
-"""Choose JAX as the Keras backend unless the user chose one.
+"""Pick the Keras backend before keras is imported (see ``.._backend``).
 
-The user's choice wins: ``KERAS_BACKEND`` in the environment, a ``backend`` entry
-in their ``keras.json``, or keras already imported with some backend. Only when
-none of these says anything do we set ``KERAS_BACKEND=jax`` before Keras loads.
-
-Keras writes ``keras.json`` itself on first import, with "tensorflow" when
-nothing was set; a file naming a backend that is not installed is therefore
-taken as no choice at all (Keras could not start with it anyway).
+``import sklearn_multilabel_nn`` already did; calling it again is harmless.
 """
 
-import importlib.util
-import json
-import os
-import sys
+from .._backend import choose_backend
 
-
-def _keras_config_path():
-    # Mirrors keras.src.backend.config: KERAS_HOME, else ~/.keras (or /tmp/.keras).
-    home = os.environ.get("KERAS_HOME")
-    if home is None:
-        base = os.path.expanduser("~")
-        if not os.access(base, os.W_OK):
-            base = "/tmp"
-        home = os.path.join(base, ".keras")
-    return os.path.join(home, "keras.json")
-
-
-def _user_chose_backend():
-    if os.environ.get("KERAS_BACKEND") or "keras" in sys.modules:
-        return True
-    try:
-        with open(_keras_config_path()) as f:
-            backend = json.load(f).get("backend")
-    except (OSError, ValueError, AttributeError):
-        return False
-    return backend is not None and importlib.util.find_spec(backend) is not None
-
-
-if not _user_chose_backend():
-    os.environ["KERAS_BACKEND"] = "jax"
+choose_backend()
