@@ -132,6 +132,9 @@ def _is_keras_file(data):
 # ------------------------------------------------------------------ saving
 
 
+_CONTAINERS = (list, tuple, dict, np.ndarray)
+
+
 class _Writer:
     """Turns a state into tagged JSON, collecting arrays and networks."""
 
@@ -219,8 +222,8 @@ class _Writer:
 
     def _parameter(self, value, where):
         """A parameter that cannot be stored becomes a NotRestored marker."""
-        if hasattr(value, "get_params"):  # a nested estimator: all or nothing
-            return self.encode(value, where)
+        if hasattr(value, "get_params") or isinstance(value, _CONTAINERS):
+            return self.encode(value, where)  # all or nothing (Pipeline steps)
         before = dict(self.entries)
         try:
             return self.encode(value, where)

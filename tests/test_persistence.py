@@ -65,6 +65,8 @@ def test_round_trip_indicator(saved, data):
     assert_same(clf, loaded, data[0])
     np.testing.assert_array_equal(loaded.classes_, clf.classes_)
     assert loaded.history_ == clf.history_
+    loaded.partial_fit(*data)  # training goes on, with a fresh optimizer
+    assert len(loaded.history_["loss"]) == len(clf.history_["loss"]) + 1
 
 
 @pytest.mark.parametrize("kind", ["label-sets", "multiclass"])
@@ -121,6 +123,42 @@ def test_unstorable_parameter_is_marked(data, tmp_path):
     round_trip(loaded, tmp_path / "..")  # a loaded estimator saves again
 
 
+def build_network(input_shape, n_outputs):
+    """A custom ``model``: a top-level function, as pickling also needs."""
+    import keras
+
+    inputs = keras.Input(shape=input_shape)
+    hidden = keras.layers.Dense(8, activation="relu")(inputs)
+    return keras.Model(inputs, keras.layers.Dense(n_outputs)(hidden))
+
+
+@pytest.mark.slow  # a network of its own: one more compiled program
+def test_custom_model_is_not_restored(data, tmp_path):
+    X, Y = data
+    clf = MultiLabelNNClassifier(**TINY, model=build_network).fit(X, Y)
+    loaded = round_trip(clf, tmp_path)
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    assert "build_network" in repr(loaded.get_params()["model"])
+    with pytest.raises(ValueError, match="set_params"):
+        loaded.fit(X, Y)
+    loaded.set_params(model=build_network).fit(X, Y)
+
+
+def test_package_loss_loads_in_safe_mode(tmp_path):
+    """A network compiled with the package's registered loss loads safely."""
+    import keras
+
+    from sklearn_multilabel_nn import _keras as K
+    from sklearn_multilabel_nn._keras._serialize import load_model_file
+
+    network = build_network((4,), 3)
+    network.compile(loss=K.make_loss("focal", from_logits=True), optimizer="sgd")
+    network.save(tmp_path / "net.keras")
+    assert load_model_file(tmp_path / "net.keras").output_shape == (None, 3)
+    loaded = keras.saving.load_model(tmp_path / "net.keras", safe_mode=True)
+    assert type(loaded.loss).__name__ == "MultiLabelBinaryLoss"
+
+
 def test_metadata(saved, tmp_path):
     clf, _ = saved
     path = tmp_path / "clf.mlnn"
@@ -169,6 +207,21 @@ def test_unsupported_objects_refused_at_save(saved, tmp_path):
     finally:
         del clf.extra_
     assert not os.listdir(tmp_path)
+
+
+def test_pipeline(tmp_path):
+    from sklearn.decomposition import PCA
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    pipe = make_pipeline(StandardScaler(), MultiLabelNNClassifier(**TINY))
+    loaded = round_trip(pipe, tmp_path)
+    assert [type(step) for _, step in loaded.steps] == [
+        StandardScaler,
+        MultiLabelNNClassifier,
+    ]
+    with pytest.raises(TypeError, match="PCA"):
+        save(make_pipeline(PCA(), MultiLabelNNClassifier()), tmp_path / "pca.mlnn")
 
 
 def refused(path):
