@@ -24,6 +24,8 @@ _PUBLIC = {
     "ThresholdCurveDisplay": "._display",
     "TunedThresholdMultiLabelClassifierCV": "._tuning",
     "decode": "._thresholds",
+    "load": "._persistence",
+    "save": "._persistence",
     "threshold_curves": "._thresholds",
     "tune_thresholds": "._thresholds",
 }

@@ -31,6 +31,15 @@ DEFAULT_DATA = (
 )
 
 
+_FORCE_HELP = "replace output files that exist (never an input file)"
+_FILE_RULES = (
+    "Output files are checked before any work starts: their folders must "
+    "exist, no two outputs may name the same file, no output may name an "
+    "input (data, XML or model) file, and an existing file is replaced only "
+    "with --force."
+)
+
+
 class _UsageError(Exception):
     """Bad input: reported as one ``error:`` line, exit status 2."""
 
@@ -188,8 +197,10 @@ def build_parser():
         description=(
             "Repeated k-fold cross-validation: one line per split, then the mean "
             "and standard deviation of subset accuracy, Hamming loss, F1 "
-            "(micro, macro, samples; an empty true and predicted label set "
-            "scores 1, as in MULAN) and label ranking average precision. "
+            "(micro, macro, samples) and label ranking average precision, as "
+            "scikit-learn's metrics compute them (f1_score with "
+            "zero_division=0: a sample with an empty true and an empty predicted "
+            "label set scores 0 in F1 samples, not 1 as in MULAN). "
             f"Without --data, runs on {DEFAULT_DATA}."
         ),
     )
@@ -212,13 +223,21 @@ def build_parser():
     fit = commands.add_parser(
         "fit",
         help="train on a data file and save the model",
-        description="Train on a data file and save the model with joblib.",
+        description=(
+            "Train on a data file and save the model with sklearn_multilabel_nn."
+            "save: a zip of JSON, NumPy arrays and .keras networks that loads "
+            "without running code from the file. In Python, "
+            "sklearn_multilabel_nn.load(PATH) returns the fitted estimator (a "
+            "Pipeline with --scale)."
+        ),
+        epilog=_FILE_RULES,
     )
     data_options(fit, required=True)
     model_options(fit)
     fit.add_argument(
         "--model", metavar="PATH", required=True, help="model file to write"
     )
+    fit.add_argument("--force", action="store_true", help=_FORCE_HELP)
     fit.set_defaults(func=_fit)
 
     predict = commands.add_parser(
@@ -227,8 +246,11 @@ def build_parser():
         description=(
             "Predict 0/1 labels (and optionally probabilities) for the rows of a "
             "data file, written as CSV with one column per label. The file needs "
-            "the features the model was trained on; label columns are ignored."
+            "the features the model was trained on; label columns are ignored. "
+            "The model is read with sklearn_multilabel_nn.load, which runs no "
+            "code from the file; pickle and joblib files are refused."
         ),
+        epilog=_FILE_RULES,
     )
     predict.add_argument(
         "--model", metavar="PATH", required=True, help="model file written by fit"
@@ -251,6 +273,7 @@ def build_parser():
     predict.add_argument(
         "--proba", metavar="PATH", help="also write probabilities to this CSV file"
     )
+    predict.add_argument("--force", action="store_true", help=_FORCE_HELP)
     predict.set_defaults(func=_predict)
     return parser
 
@@ -384,9 +407,9 @@ def _scores(Y, pred, proba):
     return {
         "subset_accuracy": metrics.accuracy_score(Y, pred),
         "hamming_loss": metrics.hamming_loss(Y, pred),
-        "f1_micro": metrics.f1_score(Y, pred, average="micro", zero_division=1),
-        "f1_macro": metrics.f1_score(Y, pred, average="macro", zero_division=1),
-        "f1_samples": metrics.f1_score(Y, pred, average="samples", zero_division=1),
+        "f1_micro": metrics.f1_score(Y, pred, average="micro", zero_division=0),
+        "f1_macro": metrics.f1_score(Y, pred, average="macro", zero_division=0),
+        "f1_samples": metrics.f1_score(Y, pred, average="samples", zero_division=0),
         "label_ranking_average_precision": (
             metrics.label_ranking_average_precision_score(Y, proba)
         ),
@@ -543,21 +566,19 @@ def _evaluate(args):
 
 
 def _fit(args):
-    import joblib
     import scipy.sparse as sp
 
-    from . import __version__
+    from ._persistence import save
 
+    _check_outputs([("--model", args.model)], _fit_inputs(args), args.force)
     X, Y, label_names, feature_names, source = _load_data(args)
     fmt = args.format or _guess(args.data)
     estimator, params = _make_estimator(args, sp.issparse(X))
     start = time.perf_counter()
     estimator.fit(X, Y)
     elapsed = time.perf_counter() - start
-    bundle = {
+    metadata = {
         "kind": MODEL_KIND,
-        "version": __version__,
-        "estimator": estimator,
         "label_names": label_names,
         "feature_names": feature_names,
         "n_features": int(X.shape[1]),
@@ -565,7 +586,7 @@ def _fit(args):
         "sparse": bool(sp.issparse(X)),
         "trained_on": os.fspath(source),
     }
-    joblib.dump(bundle, args.model)
+    save(estimator, args.model, overwrite=args.force, metadata=metadata)
     print(
         f"fitted MultiLabelNNClassifier({_format_params(params)}) on {X.shape[0]} "
         f"samples, {X.shape[1]} features, {Y.shape[1]} labels in {elapsed:.1f} s; "
@@ -574,15 +595,26 @@ def _fit(args):
     return 0
 
 
+def _fit_inputs(args):
+    inputs = [("--data", args.data), ("--xml", args.xml)]
+    stem_xml = os.path.splitext(args.data)[0] + ".xml"  # read for ARFF files
+    if os.path.exists(stem_xml):
+        inputs.append(("the label file", stem_xml))
+    return inputs
+
+
 def _predict(args):
     import numpy as np
 
-    bundle = _load_model(args.model)
+    outputs = [("--output", args.output), ("--proba", args.proba)]
+    inputs = [("--model", args.model), ("--data", args.data)]
+    _check_outputs(outputs, inputs, args.force)
+    estimator, metadata = _load_model(args.model)
     from . import datasets
 
     fmt = args.format or datasets.guess_format(args.data)
-    feature_names = bundle["feature_names"]
-    n_features = bundle["n_features"]
+    feature_names = metadata["feature_names"]
+    n_features = metadata["n_features"]
     if fmt == "csv":
         X = datasets.load_csv(args.data, [], feature_columns=feature_names).data
     elif fmt == "arff":
@@ -596,31 +628,66 @@ def _predict(args):
         X = data.data[:, [position[name] for name in feature_names]]
     else:
         X = datasets.load_libsvm(args.data, classes=[], n_features=n_features).data
-    estimator = bundle["estimator"]
     pred = np.asarray(estimator.predict(X))
-    _write_csv(args.output, bundle["label_names"], pred, "%d")
+    _write_csv(args.output, metadata["label_names"], pred, "%d")
     if args.proba:
         proba = np.asarray(estimator.predict_proba(X))
-        _write_csv(args.proba, bundle["label_names"], proba, "%.6g")
+        _write_csv(args.proba, metadata["label_names"], proba, "%.6g")
     if args.output != "-":
         print(f"wrote predictions for {X.shape[0]} rows to {args.output}")
     return 0
 
 
 def _load_model(path):
-    import joblib
+    """The estimator and the facts ``fit`` stored beside it; runs no code."""
+    from ._persistence import load
 
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"{path}: no such file")
-    try:
-        bundle = joblib.load(path)
-    except Exception as exc:  # unpickling can fail in many ways
+    estimator, metadata = load(path, return_metadata=True)
+    if metadata.get("kind") != MODEL_KIND:
         raise ValueError(
-            f"{path}: cannot read the model file ({type(exc).__name__}: {exc})"
-        ) from None
-    if not isinstance(bundle, dict) or bundle.get("kind") != MODEL_KIND:
-        raise ValueError(f"{path}: not a model file written by '{PROG} fit'")
-    return bundle
+            f"{path}: not a model file written by '{PROG} fit' (it lacks the "
+            f"feature and label names that fit stores)"
+        )
+    return estimator, metadata
+
+
+def _same_file(a, b):
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    return os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b)
+
+
+def _check_outputs(outputs, inputs, force):
+    """Refuse output paths that would clobber something, before any work.
+
+    ``outputs`` and ``inputs`` are ``(option, path)`` pairs; ``None`` is an
+    option not given and ``"-"`` is standard output.
+    """
+    outputs = [(option, path) for option, path in outputs if path is not None]
+    inputs = [(option, path) for option, path in inputs if path is not None]
+    for i, (option, path) in enumerate(outputs):
+        for other, earlier in outputs[:i]:
+            if path == earlier or (
+                "-" not in (path, earlier) and _same_file(path, earlier)
+            ):
+                raise _UsageError(f"{other} and {option} name the same file {path}")
+        if path != "-":
+            _check_output(option, path, inputs, force)
+
+
+def _check_output(option, path, inputs, force):
+    for other, source in inputs:
+        if _same_file(path, source):
+            raise _UsageError(
+                f"{option} {path} is the {other} file; refusing to write over an input"
+            )
+    folder = os.path.dirname(path) or os.curdir
+    if not os.path.isdir(folder):
+        raise _UsageError(f"{option} {path}: folder {folder} does not exist")
+    if os.path.isdir(path):
+        raise _UsageError(f"{option} {path} is a folder")
+    if os.path.exists(path) and not force:
+        raise _UsageError(f"{option} {path} exists; pass --force to replace it")
 
 
 def _write_csv(path, header, rows, fmt):

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_multilabel_classification
 
-from sklearn_multilabel_nn._cli import main
+from sklearn_multilabel_nn import MultiLabelNNClassifier, load
+from sklearn_multilabel_nn._cli import _scores, main
 
 TINY = ["--hidden-layer-sizes", "8", "--epochs", "2", "--batch-size", "16"]
 
@@ -76,6 +77,7 @@ def test_evaluate_text(tiny_csv, capsys):
     ]
     assert len(split_lines[0].split()) == 10  # 3 ids, 6 metrics, fit time
     assert "\r" not in out
+    assert "Warning" not in capsys.readouterr().err
     for name in (
         "subset accuracy",
         "Hamming loss",
@@ -139,7 +141,7 @@ def test_sparse_arff_and_libsvm(tmp_path, capsys):
     svm = tmp_path / "toy.svm"
     # Same numbers of features and labels as above: no new compilation.
     svm.write_text("0,1 1:1 3:2\n1 2:1 6:1\n0 1:3 4:1\n 5:1\n")
-    model = tmp_path / "svm.joblib"
+    model = tmp_path / "svm.mlnn"
     argv = ["fit", "--data", str(svm), "--model", str(model), "--scale", *TINY]
     assert main(argv) == 0
     new = tmp_path / "new.svm"
@@ -151,10 +153,11 @@ def test_sparse_arff_and_libsvm(tmp_path, capsys):
 
 
 def test_fit_predict_round_trip(tiny_csv, tmp_path, capsys):
-    model = tmp_path / "model.joblib"
+    model = tmp_path / "model.mlnn"
     argv = ["fit", "--data", str(tiny_csv), "--labels", "red,green,blue"]
     assert main(argv + ["--model", str(model), *TINY]) == 0
     assert model.exists()
+    assert isinstance(load(model), MultiLabelNNClassifier)
     capsys.readouterr()
     # New rows: feature columns in another order plus an extra column.
     new = tmp_path / "new.csv"
@@ -186,7 +189,7 @@ def test_fit_predict_round_trip(tiny_csv, tmp_path, capsys):
         (["evaluate", "--labels", "a"], "--labels and --xml need --data"),
         (["evaluate", "--data", "missing.csv", "--labels", "a"], "no such file"),
         (["fit", "--data", "x.csv"], "required: --model"),
-        (["predict", "--model", "nope.joblib", "--data", "x.csv"], "no such file"),
+        (["predict", "--model", "nope.mlnn", "--data", "x.csv"], "no such file"),
     ],
 )
 def test_usage_errors(argv, message, capsys):
@@ -212,18 +215,94 @@ def test_data_errors(tiny_csv, tmp_path, capsys):
     assert main(["evaluate", "--data", str(odd)]) == 2
     assert "cannot tell the format" in error_line(capsys)
 
-    not_model = tmp_path / "not_model.joblib"
+    not_model = tmp_path / "not_model.mlnn"
     not_model.write_text("hello")
     argv = ["predict", "--model", str(not_model), "--data", str(tiny_csv)]
     assert main(argv) == 2
-    assert "cannot read the model file" in error_line(capsys)
+    assert "not a sklearn-multilabel-nn model file" in error_line(capsys)
 
 
 def test_predict_missing_feature(tiny_csv, tmp_path, capsys):
-    model = tmp_path / "model.joblib"
+    model = tmp_path / "model.mlnn"
     argv = ["fit", "--data", str(tiny_csv), "--labels", "3", "--model", str(model)]
     assert main(argv + TINY) == 0
     new = tmp_path / "new.csv"
     new.write_text("x0,x1,x2\n1,2,3\n")
     assert main(["predict", "--model", str(model), "--data", str(new)]) == 2
     assert "feature column(s) 'x3' not found" in error_line(capsys)
+
+
+def test_f1_samples_is_scikit_learns():
+    """An empty true and predicted label set scores 0, as in scikit-learn."""
+    import warnings
+
+    from sklearn.metrics import f1_score
+
+    Y = np.array([[0, 0], [1, 0], [1, 1]])
+    pred = np.array([[0, 0], [1, 0], [0, 1]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scores = _scores(Y, pred, pred.astype(float))
+    expected = f1_score(Y, pred, average="samples", zero_division=0)
+    assert scores["f1_samples"] == pytest.approx(expected)
+    assert scores["f1_samples"] == pytest.approx((0 + 1 + 2 / 3) / 3)
+
+
+class _RunsCode:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return os.system, (f"touch {self.marker}",)
+
+
+def test_predict_refuses_pickles(tiny_csv, tmp_path, capsys):
+    import joblib
+
+    marker = tmp_path / "ran"
+    model = tmp_path / "evil.joblib"
+    joblib.dump(_RunsCode(marker), model)
+    argv = ["predict", "--model", str(model), "--data", str(tiny_csv)]
+    assert main(argv) == 2
+    assert "not a zip archive" in error_line(capsys)
+    assert not marker.exists()
+
+
+def test_file_rules(tiny_csv, tmp_path, capsys):
+    data = ["--data", str(tiny_csv), "--labels", "3", *TINY]
+    model = tmp_path / "model.mlnn"
+    # Checked before training: a missing folder, an input as output.
+    assert main(["fit", *data, "--model", str(tmp_path / "no" / "m.mlnn")]) == 2
+    assert "folder" in error_line(capsys)
+    assert main(["fit", *data, "--model", str(tiny_csv), "--force"]) == 2
+    assert "refusing to write over an input" in error_line(capsys)
+    assert main(["fit", *data, "--model", str(tmp_path)]) == 2
+    assert "is a folder" in error_line(capsys)
+    model.write_text("old")
+    assert main(["fit", *data, "--model", str(model)]) == 2
+    assert "exists; pass --force" in error_line(capsys)
+    assert model.read_text() == "old"
+    assert main(["fit", *data, "--model", str(model), "--force"]) == 0
+    assert isinstance(load(model), MultiLabelNNClassifier)
+
+    new = tmp_path / "new.csv"
+    new.write_text("x0,x1,x2,x3\n1,2,3,4\n")
+    base = ["predict", "--model", str(model), "--data", str(new)]
+    for extra, message in [
+        (["-o", str(model), "--force"], "is the --model file"),
+        (["-o", str(new), "--force"], "is the --data file"),
+        (
+            ["-o", str(tmp_path / "p.csv"), "--proba", str(tmp_path / "p.csv")],
+            "--output and --proba name the same file",
+        ),
+        (["--proba", "-"], "--output and --proba name the same file -"),
+        (["--proba", str(tmp_path / "no" / "p.csv")], "does not exist"),
+    ]:
+        assert main(base + extra) == 2
+        assert message in error_line(capsys)
+    out = tmp_path / "out.csv"
+    out.write_text("old")
+    assert main(base + ["-o", str(out)]) == 2
+    assert "exists; pass --force" in error_line(capsys)
+    assert main(base + ["-o", str(out), "--force"]) == 0
+    assert out.read_text().splitlines()[0] == "red,green,blue"

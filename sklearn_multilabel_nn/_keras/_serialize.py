@@ -20,3 +20,12 @@ def model_from_bytes(data):
         with open(path, "wb") as f:
             f.write(data)
         return keras.saving.load_model(path, compile=False)
+
+
+def load_model_file(path):
+    """Load a ``.keras`` file in safe mode: no Python code in it is run.
+
+    Keras's safe mode refuses ``Lambda`` layers and other objects whose
+    config carries code; ``compile=False`` leaves the loss and optimizer out.
+    """
+    return keras.saving.load_model(path, safe_mode=True, compile=False)
