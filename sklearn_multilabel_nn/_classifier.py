@@ -8,6 +8,7 @@ out-of-fold scores (``_threshold_cv``); train the final network; tune.
 """
 
 import math
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -19,6 +20,7 @@ from sklearn.base import (
     MultiOutputMixin,
     _fit_context,
 )
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
@@ -278,7 +280,10 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         Index (from 0) of the epoch whose weights the model holds.
 
     thresholds_ : ndarray of shape (n_outputs,)
-        Per-output thresholds resolved at fit time.
+        The per-output thresholds ``predict`` applies: tuned at fit time for
+        ``threshold="auto"``, else ``threshold`` as it is now. After
+        ``set_params(threshold="auto")`` on an estimator fitted with a number,
+        reading it (or predicting) raises until a refit tunes them.
 
     min_labels_ : int
         The floor of labels per prediction that ``predict`` applies:
@@ -477,12 +482,19 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         return self._atomic(self._partial_fit, X, y, classes, sample_weight)
 
     def _atomic(self, method, *args, **kwargs):
-        """Run ``method``; if it raises, leave the estimator as it was."""
+        """Run ``method``; if it raises (a bad input found late, divergence,
+        Ctrl-C, an error in a custom network), leave the estimator exactly as
+        it was: its attributes, and the weights and optimizer state that
+        ``partial_fit`` and warm starts change in place."""
+        K = _keras()
         saved = dict(self.__dict__)
+        weights = K.snapshot(self._net) if hasattr(self, "_net") else None
         try:
-            with _keras().precision(self.dtype):
+            with K.precision(self.dtype):
                 return method(*args, **kwargs)
         except BaseException:
+            if weights is not None:
+                K.restore(weights)
             self.__dict__.clear()
             self.__dict__.update(saved)
             raise
@@ -504,6 +516,9 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             epochs=epochs or self.epochs, early_stopping=early_stopping,
         )  # fmt: skip
         self._record_training(history, best_epoch, Y, append=warm)
+        # The held-out loss when there is one (the training loss has dropout).
+        losses = history.get("val_loss") or history["loss"]
+        self._warn_if_not_learned(losses[best_epoch], Y, w)
         # Members are kept only as trained with the final network.
         self._members = members if self.ensemble else []
         self.members_ = [member.model for member in self._members]
@@ -511,7 +526,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             val = held_out[1]
             pooled = [self._predict_network(self._net, X[val])]
             Y = Y[val]
-        self.thresholds_ = self._fit_thresholds(Y, pooled, seed)
+        self._tuned_thresholds = self._fit_thresholds(Y, pooled, seed)
         return self
 
     def _partial_fit(self, X, y, classes, sample_weight):
@@ -530,7 +545,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         self._record_training(history, best_epoch, Y, append=not first)
         # One epoch of the final network alone: fold networks no longer match.
         self._members, self.members_ = [], []
-        self.thresholds_ = self._fit_thresholds(Y, None, seed)
+        self._tuned_thresholds = self._fit_thresholds(Y, None, seed)
         return self
 
     def _validate_input(self, X, y, sample_weight, *, reset, classes=None):
@@ -632,6 +647,29 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         final_epochs = int(np.ceil(np.median(epochs))) if self.early_stopping else None
         return members, pooled, final_epochs
 
+    def _warn_if_not_learned(self, loss, Y, w):
+        """Warn when training ended worse than predicting each label's
+        frequency for every sample (e.g. too high a learning rate): the model
+        then carries no information, which must not go unnoticed."""
+        if self.loss != "binary_crossentropy" or self.alpha > 0:
+            return  # no closed-form baseline for other losses
+        frequency = np.clip(np.average(Y, axis=0, weights=w), 1e-7, 1 - 1e-7)
+        pos_weight = self._pos_weight(Y)
+        pos_weight = 1.0 if pos_weight is None else pos_weight
+        baseline = -np.mean(
+            pos_weight * frequency * np.log(frequency)
+            + (1 - frequency) * np.log1p(-frequency)
+        )
+        if loss > baseline + 1e-3:
+            warnings.warn(
+                f"Training ended with a loss of {loss:.4g}, worse than the "
+                f"{baseline:.4g} of predicting each label's frequency for every "
+                "sample: the network has not learned. Train longer, or lower "
+                "learning_rate_init and scale the features.",
+                ConvergenceWarning,
+                stacklevel=6,  # the caller of fit
+            )
+
     def _record_training(self, history, best_epoch, Y, *, append):
         if append and hasattr(self, "history_"):
             history = {
@@ -659,6 +697,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         )
         if sp.issparse(X):
             X = X.tocsr().astype(self.dtype)
+        _check_float_range(X, self.dtype)
         if not reset and tuple(X.shape[1:]) != self._input_shape:
             raise ValueError(
                 f"X has shape {X.shape[1:]} per sample, but "
@@ -696,11 +735,18 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             positives = Y.sum(axis=0)
             negatives = Y.shape[0] - positives
             return np.where(positives > 0, negatives / np.maximum(positives, 1), 1.0)
-        weights = np.asarray(self.pos_weight, dtype=float).ravel()
-        if weights.shape[0] != self.n_outputs_ or np.any(weights <= 0):
+        try:
+            weights = np.asarray(self.pos_weight, dtype=float).ravel()
+        except (TypeError, ValueError):
+            weights = np.array([np.nan])
+        if (
+            weights.shape[0] != self.n_outputs_
+            or not np.all(np.isfinite(weights))
+            or np.any(weights <= 0)
+        ):
             raise ValueError(
-                f"pos_weight must hold {self.n_outputs_} positive values (one "
-                f"per output); got {self.pos_weight!r}."
+                f"pos_weight must hold {self.n_outputs_} positive finite values "
+                f"(one per output); got {self.pos_weight!r}."
             )
         return weights
 
@@ -743,20 +789,37 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         )
 
     def _fit_thresholds(self, Y, pooled, seed):
-        """Thresholds from the held-out scores ``pooled`` (one array per
-        repeat of the folds), or from ``threshold`` when not tuning."""
+        """Tuned thresholds from the held-out scores ``pooled`` (one array per
+        repeat of the folds); None when ``threshold`` is not "auto"."""
         if not self._tunes_thresholds():
-            return resolve_thresholds(self.threshold, self.n_outputs_)
+            return None
         if pooled is None or self._target_encoder.kind == "multiclass":
-            # partial_fit has no held-out data; multiclass predicts by argmax.
-            return getattr(self, "thresholds_", np.full(self.n_outputs_, 0.5))
+            # partial_fit has no held-out data (it keeps what it had);
+            # multiclass predicts by argmax.
+            previous = getattr(self, "_tuned_thresholds", None)
+            if previous is not None:
+                return previous
+            return np.full(self.n_outputs_, float(self.threshold_default))
         thresholds, _ = self._threshold_search().tune(Y, pooled, seed)
         return thresholds
 
+    @property
+    def thresholds_(self):
+        """The per-output thresholds ``predict`` applies now: the tuned ones
+        for ``threshold="auto"``, else ``threshold`` broadcast."""
+        check_is_fitted(self)
+        if not self._tunes_thresholds():
+            return resolve_thresholds(self.threshold, self.n_outputs_)
+        if self._tuned_thresholds is None:
+            raise NotFittedError(
+                f"threshold='auto' needs tuned thresholds, but this "
+                f"{type(self).__name__} was fitted with a numeric threshold; "
+                "refit it to tune thresholds."
+            )
+        return self._tuned_thresholds
+
     def _current_thresholds(self):
-        if self._tunes_thresholds():
-            return self.thresholds_
-        return resolve_thresholds(self.threshold, self.n_outputs_)
+        return self.thresholds_
 
     # ------------------------------------------------------------------
     # prediction
@@ -920,6 +983,22 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
                 _members=members,
             )
         super().__setstate__(state)
+
+
+def _check_float_range(X, dtype):
+    """Refuse values the network's float type cannot hold (they would turn
+    into inf, then NaN probabilities)."""
+    limit = np.finfo(dtype).max
+    if X.dtype.itemsize <= np.dtype(dtype).itemsize:
+        return
+    values = X.data if sp.issparse(X) else X
+    largest = float(np.max(np.abs(values))) if values.size else 0.0
+    if largest > limit:
+        raise ValueError(
+            f"X holds values up to {largest:.3g}, beyond the range of the "
+            f"network's {dtype} ({limit:.3g}); scale the features (e.g. "
+            "StandardScaler) or use dtype='float64'."
+        )
 
 
 def _draw_seed(random_state):

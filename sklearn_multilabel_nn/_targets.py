@@ -59,6 +59,11 @@ class TargetEncoder:
             self._binarizer = MultiLabelBinarizer(classes=classes)
             Y = self._binarizer.fit_transform(y)
             self.classes_ = self._binarizer.classes_
+            if Y.shape[1] == 0:
+                raise ValueError(
+                    "y has no labels: every label set is empty. Pass `classes` "
+                    "(partial_fit) or at least one sample with a label."
+                )
             return Y.astype(np.uint8)
         if hasattr(y, "columns") and getattr(y, "ndim", 1) == 2:  # DataFrame
             self.classes_ = np.asarray(y.columns, dtype=object)
@@ -146,6 +151,8 @@ class TargetEncoder:
 
     def proba(self, scores):
         """Network sigmoid scores -> the shape ``predict_proba`` returns."""
+        if self.kind == "binary" and len(self.classes_) == 1:
+            return np.ones((scores.shape[0], 1))  # the one class seen in fit
         if self.kind == "binary":
             return np.hstack([1.0 - scores, scores])
         if self.kind == "multiclass":
@@ -157,6 +164,8 @@ class TargetEncoder:
 
     def decode(self, Y_pred, scores):
         """0/1 decisions (multi-label) or scores (1-D) -> the form of y."""
+        if self.kind == "binary" and len(self.classes_) == 1:
+            return np.repeat(self.classes_, Y_pred.shape[0])  # one class seen
         if self.kind == "binary":
             return self.classes_[Y_pred[:, 0]]
         if self.kind == "multiclass":

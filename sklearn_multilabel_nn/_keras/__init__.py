@@ -20,6 +20,8 @@ _API = {
     "keras_activation": "._names",
     "make_loss": "._network",
     "seeded_keras": "._network",
+    "snapshot": "._network",
+    "restore": "._network",
     "precision": "._common",
     "predict_logits": "._engine",
     "predict_scores": "._engine",

@@ -7,6 +7,9 @@ the JAX backend (whole epochs as compiled programs, see ``_programs``),
 and, on JAX, compiled too.
 """
 
+import threading
+import weakref
+
 import keras
 import numpy as np
 
@@ -64,6 +67,18 @@ def predict_scores(network, X, *, engine, memory_bytes):
     return out
 
 
+_LOCKS = weakref.WeakKeyDictionary()
+_LOCKS_LOCK = threading.Lock()
+
+
+def _model_lock(model):
+    """One lock per model: Keras's compiled ``predict_on_batch`` reuses (on
+    JAX, donates) the model's state buffers, so two threads must not run it
+    on one model at once."""
+    with _LOCKS_LOCK:
+        return _LOCKS.setdefault(model, threading.Lock())
+
+
 def _predict_raw(model, X, engine, memory_bytes):
     if _use_fast_path(engine):
         return _loops.predict(model, X, memory_bytes)
@@ -72,5 +87,7 @@ def _predict_raw(model, X, engine, memory_bytes):
     outputs = []
     for start in range(0, n, rows):
         part = _data.dense_rows(X, slice(start, min(n, start + rows)))
-        outputs.append(keras.ops.convert_to_numpy(model.predict_on_batch(part)))
+        with _model_lock(model):
+            out = model.predict_on_batch(part)
+        outputs.append(keras.ops.convert_to_numpy(out))
     return np.concatenate(outputs, axis=0)

@@ -119,6 +119,12 @@ def check_model(model, input_shape, n_outputs):
             "The network ends in a softmax, which makes labels compete; use "
             "Dense(n_outputs, activation='sigmoid') or a linear layer (logits)."
         )
+    if name not in (None, "linear", "sigmoid"):
+        raise ValueError(
+            f"The network's output activation is {name!r}; its outputs must be "
+            "probabilities (sigmoid) or logits (a linear output, e.g. "
+            "Dense(n_outputs))."
+        )
     if name != "sigmoid":
         return Network(model, model, True)
     if isinstance(last, keras.layers.Activation) and model.inputs:
@@ -252,3 +258,33 @@ def attach_optimizer(network, optimizer, learning_rate):
     fresh.build(network.logits.trainable_variables)
     network.optimizer = fresh
     return network
+
+
+def snapshot(network):
+    """What training changes in place: the variables' values and the
+    optimizer (with its state), so a failed fit can be undone."""
+    # A copy even of JAX's immutable arrays: Keras's own compiled training
+    # step (engine="keras") donates the variables' buffers.
+    copy = _copy_value
+    optimizer = network.optimizer
+    return (
+        network,
+        optimizer,
+        [copy(v) for v in network.model.variables],
+        [copy(v) for v in optimizer.variables] if optimizer is not None else [],
+    )
+
+
+def restore(saved):
+    """Undo everything training changed since ``snapshot``."""
+    network, optimizer, model_values, optimizer_values = saved
+    network.optimizer = optimizer
+    for var, value in zip(network.model.variables, model_values, strict=True):
+        var.assign(value)
+    if optimizer is not None:
+        for var, value in zip(optimizer.variables, optimizer_values, strict=True):
+            var.assign(value)
+
+
+def _copy_value(variable):
+    return keras.ops.copy(variable.value)

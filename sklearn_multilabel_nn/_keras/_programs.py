@@ -19,10 +19,10 @@ from ._network import MultiLabelBinaryLoss, binary_loss
 
 _MAX_PROGRAMS = 32  # compiled programs kept, least recently used dropped
 # Each jitted function also keeps one executable per input shape (the number
-# of training and validation rows are part of it), some megabytes each, which
-# JAX never frees. A long run of fits on varied sizes (nested cross-validation,
-# learning curves) would grow without bound, so past this many shapes JAX's
-# caches are emptied and what comes next compiles again.
+# of training and validation rows are part of it), some megabytes each. A long
+# run of fits on varied sizes (nested cross-validation, learning curves) would
+# grow without bound, so past this many shapes a program's own executables
+# are dropped (never the user's: no global ``jax.clear_caches()``).
 _MAX_SHAPES = 16
 _PROGRAMS = OrderedDict()
 _MODEL_KEYS = weakref.WeakKeyDictionary()
@@ -38,12 +38,25 @@ class _NoOptimizer:
 NO_OPTIMIZER = _NoOptimizer()
 
 
+def _built_in(model):
+    """Whether every layer of ``model`` is one of Keras's own, whose config
+    describes its computation fully (a user's layer may keep state that its
+    ``get_config`` leaves out, so two such models with equal JSON can
+    compute different things)."""
+    if not type(model).__module__.startswith("keras."):
+        return False
+    return all(_built_in(layer) for layer in getattr(model, "layers", []))
+
+
 def _model_key(model):
     if model not in _MODEL_KEYS:
         try:
+            if not _built_in(model):
+                raise TypeError("custom layers")
             text = model.to_json()
         except (NotImplementedError, TypeError, ValueError):
-            # Not serialisable (e.g. a subclassed model): no reuse across fits.
+            # Not provably the same computation as another model: a program
+            # of its own (the cache keeps the model alive, so ids stay unique).
             text = f"object-{id(model)}"
         names = [model.name] + [layer.name for layer in model.layers]
         for i, name in enumerate(names):
@@ -82,10 +95,8 @@ def program(model, loss, optimizer):
         _PROGRAMS.move_to_end(key)
         found = _PROGRAMS[key]
         if sum(f._cache_size() for f in found.values()) > _MAX_SHAPES:
-            import jax
-
-            # Global: JAX's tracing and lowering caches hold as much again.
-            jax.clear_caches()
+            for function in found.values():
+                function.clear_cache()
         return found
     _PROGRAMS[key] = _compile(model, loss, optimizer)
     if len(_PROGRAMS) > _MAX_PROGRAMS:
