@@ -511,6 +511,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         held_out = None
         if early_stopping or (self._tunes_thresholds() and pooled is None):
             held_out = self._validation_split(X.shape[0], seed)
+        self._say_final(X.shape[0], held_out, epochs, n_members=len(members))
         history, best_epoch = self._train_network(
             self._net, X, Y, w, *(held_out or (None, None)), seed=seed,
             epochs=epochs or self.epochs, early_stopping=early_stopping,
@@ -615,7 +616,37 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             tol=self.tol, seed=seed, verbose=self.verbose, engine=self.engine,
             memory_bytes=_memory_bytes(),
         )  # fmt: skip
-        return K.train(network, loss, X, Y, w, validation=validation, config=config)
+        history, best_epoch = K.train(
+            network, loss, X, Y, w, validation=validation, config=config
+        )
+        ran = len(history["loss"])
+        if validation is not None and early_stopping and ran < epochs:
+            self._say(
+                f"Early stopping after epoch {ran}: the validation loss did not "
+                f"improve by more than tol={self.tol} for {self.n_iter_no_change} "
+                f"epochs; keeping the weights of epoch {best_epoch + 1}."
+            )
+        return history, best_epoch
+
+    def _say(self, message):
+        """A progress line, when ``verbose``."""
+        if self.verbose:
+            print(message, flush=True)
+
+    def _say_final(self, n_rows, held_out, epochs, n_members):
+        if not self.verbose:
+            return
+        if held_out is not None:
+            where = f"on {held_out[0].size} rows, watching {held_out[1].size}"
+        else:
+            where = f"on all {n_rows} rows"
+        budget = f"up to {self.epochs} epochs"
+        if epochs is not None:
+            budget = (
+                f"{epochs} epochs (the median best epoch of the {n_members} fold "
+                f"networks; epochs={self.epochs} was the budget)"
+            )
+        self._say(f"Final network: {budget}, {where}")
 
     def _train_fold_networks(self, X, Y, w, seed):
         """For ``threshold="auto"`` with ``threshold_cv`` folds: the fold
@@ -629,7 +660,12 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             Y, self.threshold_cv, n_repeats=self.threshold_cv_repeats, seed=seed
         )
         members, fold_scores, epochs = [], [], []
-        for fold in folds:
+        for i, fold in enumerate(folds):
+            self._say(
+                f"Fold network {i + 1}/{len(folds)} (threshold='auto'): training "
+                f"on {fold.train.size} rows"
+                + (f", stopping on {fold.test.size}" if self.early_stopping else "")
+            )
             seed = _draw_seed(fold.seed)
             network = self._new_network(seed)
             # Early stopping on the held-out fold rather than on a split of
@@ -648,9 +684,10 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         return members, pooled, final_epochs
 
     def _warn_if_not_learned(self, loss, Y, w):
-        """Warn when training ended worse than predicting each label's
-        frequency for every sample (e.g. too high a learning rate): the model
-        then carries no information, which must not go unnoticed."""
+        """Warn when training ended clearly worse (by a quarter) than
+        predicting each label's frequency for every sample (e.g. too high a
+        learning rate): the model then carries no information, which must not
+        go unnoticed."""
         if self.loss != "binary_crossentropy" or self.alpha > 0:
             return  # no closed-form baseline for other losses
         frequency = np.clip(np.average(Y, axis=0, weights=w), 1e-7, 1 - 1e-7)
@@ -660,7 +697,8 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             pos_weight * frequency * np.log(frequency)
             + (1 - frequency) * np.log1p(-frequency)
         )
-        if loss > baseline + 1e-3:
+        # A margin, as the training loss includes dropout's noise.
+        if loss > 1.25 * baseline:
             warnings.warn(
                 f"Training ended with a loss of {loss:.4g}, worse than the "
                 f"{baseline:.4g} of predicting each label's frequency for every "

@@ -122,7 +122,8 @@ def _train_blocks(run, state, data, validation, Xvd):
             carry, *device, *device_val, run.pos_weight, jnp.int32(done),
             jnp.int32(epochs - done), jnp.int32(patience), ftype.type(config.tol),
             batch_size=config.batch_size, shuffle=bool(config.shuffle),
-            n_epochs=min(_EPOCHS_PER_CALL, epochs),
+            # With verbose, one epoch per call: each line prints as it happens.
+            n_epochs=1 if config.verbose else min(_EPOCHS_PER_CALL, epochs),
         )  # fmt: skip
         ran = np.asarray(ran)
         new = np.asarray(loss)[ran].tolist(), np.asarray(val)[ran].tolist()
