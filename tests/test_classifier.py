@@ -613,3 +613,18 @@ def test_auto_repeats_average_thresholds_over_fold_partitions(
     for network, repeated in zip(single.members_, clf.members_[:3], strict=True):
         for a, b in zip(network.get_weights(), repeated.get_weights(), strict=True):
             np.testing.assert_allclose(a, b)
+
+
+def test_verbose_reports_folds_budget_and_early_stopping(multilabel_data, capsys):
+    X, Y = multilabel_data
+    tiny_clf(
+        epochs=30, early_stopping=True, n_iter_no_change=2, learning_rate_init=0.05,
+        threshold="auto", threshold_cv=2, verbose=1,
+    ).fit(X, Y)  # fmt: skip
+    out = capsys.readouterr().out
+    assert out.count("Fold network ") == 2 and "Fold network 2/2" in out
+    final = next(line for line in out.splitlines() if line.startswith("Final"))
+    assert "epochs=30 was the budget" in final and "fold networks" in final
+    assert "Early stopping after epoch" in out
+    # One line per epoch, each printed when its epoch ended.
+    assert out.count("Epoch 1/30") == 2
