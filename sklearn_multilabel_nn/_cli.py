@@ -319,23 +319,39 @@ def main(argv=None):
         return 2
 
 
+#: Bound of the command line's on-disk cache of compiled programs (bytes).
+COMPILE_CACHE_MAX_BYTES = 512 * 2**20
+#: Set this environment variable to anything to turn the on-disk cache off.
+NO_COMPILE_CACHE = "SKLEARN_MULTILABEL_NN_NO_COMPILE_CACHE"
+
+
+def compile_cache_dir():
+    """Where the command line keeps compiled programs between runs:
+    ``$XDG_CACHE_HOME/sklearn_multilabel_nn/jax`` (``~/.cache`` when unset)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(
+        os.path.expanduser("~"), ".cache"
+    )
+    return os.path.join(base, "sklearn_multilabel_nn", "jax")
+
+
 def _keep_compiled_programs():
     """Let JAX keep compiled training programs on disk between runs.
 
     Compiling the training program takes seconds, more than the 30 fits of the
     default evaluation; with this cache a second run skips it. A library must
     leave JAX's global configuration to its user, but the command line is a
-    program of its own. The user's own ``JAX_COMPILATION_CACHE_DIR`` wins.
+    program of its own. The user's own ``JAX_COMPILATION_CACHE_DIR`` wins;
+    ``SKLEARN_MULTILABEL_NN_NO_COMPILE_CACHE=1`` turns the cache off. The
+    cache is bounded (``COMPILE_CACHE_MAX_BYTES``; JAX evicts the least
+    recently used programs beyond it).
     """
-    if "JAX_COMPILATION_CACHE_DIR" in os.environ:
+    if os.environ.get(NO_COMPILE_CACHE) or "JAX_COMPILATION_CACHE_DIR" in os.environ:
         return
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(
-        os.path.expanduser("~"), ".cache"
-    )
-    os.environ["JAX_COMPILATION_CACHE_DIR"] = os.path.join(
-        base, "sklearn_multilabel_nn", "jax"
-    )
+    os.environ["JAX_COMPILATION_CACHE_DIR"] = compile_cache_dir()
     os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
+    os.environ.setdefault(
+        "JAX_COMPILATION_CACHE_MAX_SIZE", str(COMPILE_CACHE_MAX_BYTES)
+    )
 
 
 def _one_line(exc):
