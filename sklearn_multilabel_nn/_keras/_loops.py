@@ -1,10 +1,10 @@
 """The JAX engine's training loops and batched prediction.
 
 Three loops, by where the data can live:
-- data and validation set on the device: blocks of epochs per compiled call,
-  early stopping applied on the device (``_train_blocks``);
-- data on the device, no validation on it: one compiled call per epoch,
-  early stopping (if any) on the host (``_train_epochs``);
+- data (and the validation set, if any) on the device: blocks of epochs per
+  compiled call, early stopping applied on the device (``_train_blocks``);
+- data on the device, a validation set too large for it: one compiled call
+  per epoch, early stopping on the host (``_train_epochs``);
 - data too large for the device budget: minibatches streamed in chunks
   (``_train_streamed``).
 Each returns the final weights, the history and the best epoch; ``train``
@@ -79,7 +79,7 @@ def train(network, loss, X, Y, w, validation, config):
     Xvd = None
     if Xd is not None and validation is not None:
         Xvd = run.device(validation[0])
-    if Xvd is not None:
+    if Xd is not None and (validation is None or Xvd is not None):
         out = _train_blocks(run, (tv, ntv, ov, key), (X, Xd, Y, w), validation, Xvd)
     elif Xd is not None:
         out = _train_epochs(run, (tv, ntv, ov, key), (X, Xd, Y, w), validation)
@@ -99,15 +99,18 @@ def _device_data(X, Xd, Y, w):
 
 
 def _train_blocks(run, state, data, validation, Xvd):
-    """Data and validation on the device: ``_EPOCHS_PER_CALL`` epochs per call
-    (see ``_programs._epoch_block``)."""
+    """Data (and validation, if any) on the device: ``_EPOCHS_PER_CALL``
+    epochs per call (see ``_programs._epoch_block``)."""
     import jax.numpy as jnp
 
     config, ftype = run.config, float_dtype()
     tv, ntv, ov, key = state
     device = _device_data(*data)
-    _, Yv, wv = validation
-    device_val = (Xvd, *_data.device_targets(Yv, wv, _data.row_bucket(Yv.shape[0])))
+    device_val = (None, None, None)
+    if validation is not None:
+        _, Yv, wv = validation
+        n_val = _data.row_bucket(Yv.shape[0])
+        device_val = (Xvd, *_data.device_targets(Yv, wv, n_val))
     rule = tuple(np.asarray(v) for v in _early_stopping.initial_state())
     rule = (ftype.type(rule[0]), np.int32(rule[1]), np.int32(rule[2]))
     carry = (tv, ntv, ov, key, tv, ntv, rule, np.False_)
@@ -137,7 +140,10 @@ def _train_blocks(run, state, data, validation, Xvd):
     if config.early_stopping:
         weights = (carry[4], carry[5], carry[2])
         best_epoch = int(carry[6][1])
-    return weights, {"loss": losses, "val_loss": val_losses}, best_epoch
+    history = {"loss": losses}
+    if validation is not None:
+        history["val_loss"] = val_losses
+    return weights, history, best_epoch
 
 
 def _report_block(config, done, losses, val_losses, seconds):
@@ -145,7 +151,7 @@ def _report_block(config, done, losses, val_losses, seconds):
         return
     seconds /= max(1, len(losses))
     for i, (a, b) in enumerate(zip(losses, val_losses, strict=True)):
-        report_epoch(done + i, config.epochs, a, b, seconds)
+        report_epoch(done + i, config.epochs, a, None if np.isnan(b) else b, seconds)
 
 
 class _HostLoop:

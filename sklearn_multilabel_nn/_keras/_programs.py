@@ -229,24 +229,34 @@ def _epoch(step):
     return epoch
 
 
-def _epoch_block(epoch_and_validate):
+def _epoch_block(epoch, epoch_and_validate):
     """Up to ``n_epochs`` epochs in one call, applying the early-stopping
     rule on the device and keeping the best weights, so the host syncs once
     per block instead of once per epoch. Epochs after the stop (or past
-    ``remaining``) are skipped and reported as not run."""
+    ``remaining``) are skipped and reported as not run. Without a validation
+    set (``Xv`` None) the epochs just run, stopping only on a non-finite loss."""
     import jax
     import jax.numpy as jnp
 
     def block(state, X, Y, W, n, Xv, Yv, Wv, pos_weight, start, remaining,
               patience, tol, batch_size, shuffle, n_epochs):  # fmt: skip
-        def run(state, epoch):
+        def train_only(state, epoch_index):
+            tv, ntv, ov, key, best_tv, best_ntv, rule, _ = state
+            tv, ntv, ov, key, loss = epoch(
+                tv, ntv, ov, key, X, Y, W, n, pos_weight, batch_size, shuffle
+            )
+            nan = jnp.asarray(jnp.nan, dtype=float_dtype())
+            state = (tv, ntv, ov, key, best_tv, best_ntv, rule, ~jnp.isfinite(loss))
+            return state, (loss, nan, True)
+
+        def validated(state, epoch_index):
             tv, ntv, ov, key, best_tv, best_ntv, rule, _ = state
             tv, ntv, ov, key, loss, val = epoch_and_validate(
                 tv, ntv, ov, key, X, Y, W, n, Xv, Yv, Wv, pos_weight, batch_size,
                 shuffle,
             )  # fmt: skip
             rule, is_best, stop = _early_stopping.update(
-                rule, epoch, val, tol=tol, patience=patience, where=jnp.where
+                rule, epoch_index, val, tol=tol, patience=patience, where=jnp.where
             )
             rule = (rule[0], rule[1], rule[2].astype(jnp.int32))
             stopped = stop | ~jnp.isfinite(loss)
@@ -255,9 +265,11 @@ def _epoch_block(epoch_and_validate):
             state = (tv, ntv, ov, key, best_tv, best_ntv, rule, stopped)
             return state, (loss, val, True)
 
-        def skip(state, epoch):
+        def skip(state, epoch_index):
             nan = jnp.asarray(jnp.nan, dtype=float_dtype())
             return state, (nan, nan, False)
+
+        run = train_only if Xv is None else validated
 
         def one(state, i):
             done = state[-1] | (i >= remaining)
@@ -307,7 +319,8 @@ def _compile(model, loss, optimizer):
     return {
         "epoch_on_device": jax.jit(epoch, static_argnames=static),
         "epochs_with_early_stopping": jax.jit(
-            _epoch_block(epoch_and_validate), static_argnames=(*static, "n_epochs")
+            _epoch_block(epoch, epoch_and_validate),
+            static_argnames=(*static, "n_epochs"),
         ),
         "train_chunk": jax.jit(train_chunk),
         "weighted_loss_sum": jax.jit(weighted_loss_sum),
