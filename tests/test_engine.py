@@ -68,7 +68,8 @@ def test_folds_of_nearby_sizes_share_one_compiled_epoch(multilabel_data):
         assert _data.row_bucket(n) > n
         tiny_clf(epochs=3).fit(X[:n], Y[:n])
     compiled = [
-        p["epoch_on_device"]._cache_size() for p in _programs._PROGRAMS.values()
+        p["epochs_with_early_stopping"]._cache_size()
+        for p in _programs._PROGRAMS.values()
     ]
     assert sum(compiled) == 1
     # The padding changes nothing: same losses as Keras's unpadded model.fit.

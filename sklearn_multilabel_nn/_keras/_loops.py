@@ -70,24 +70,44 @@ class _Run:
 
 def train(network, loss, X, Y, w, validation, config):
     """Train ``network`` in place on the JAX engine; ``(history, best_epoch)``."""
-    import jax
 
     run = _Run(network, loss, config)
     tv, ntv, ov = _state(network)
-    key = jax.random.PRNGKey(config.seed)
     Xd = run.device(X)
     Xvd = None
     if Xd is not None and validation is not None:
         Xvd = run.device(validation[0])
     if Xd is not None and (validation is None or Xvd is not None):
-        out = _train_blocks(run, (tv, ntv, ov, key), (X, Xd, Y, w), validation, Xvd)
+        out = _train_blocks(run, (tv, ntv, ov), (X, Xd, Y, w), validation, Xvd)
     elif Xd is not None:
-        out = _train_epochs(run, (tv, ntv, ov, key), (X, Xd, Y, w), validation)
+        out = _train_epochs(run, (tv, ntv, ov), (X, Xd, Y, w), validation)
     else:
         out = _train_streamed(run, (tv, ntv, ov), (X, Y, w), validation)
     (tv, ntv, ov), history, best_epoch = out
     _store(network, tv, ntv, ov)
     return history, best_epoch
+
+
+class _EpochOrders:
+    """Row orders of the coming epochs, made on the host from the fit's seed:
+    a random order of the ``n`` real rows (or their order, without shuffle),
+    then the padding rows. A host permutation costs O(n) where a sort on the
+    device cost more than the epoch itself on small networks."""
+
+    def __init__(self, config, n, rows):
+        self.rng = np.random.default_rng(config.seed)
+        self.shuffle, self.n, self.rows = config.shuffle, n, rows
+
+    def next(self, count, needed):
+        """``count`` orders as one (count, rows) device array; only the first
+        ``needed`` are drawn (the rest are skipped epochs)."""
+        import jax.numpy as jnp
+
+        orders = np.tile(np.arange(self.rows, dtype=np.int32), (count, 1))
+        if self.shuffle:
+            for epoch in range(min(count, needed)):
+                orders[epoch, : self.n] = self.rng.permutation(self.n)
+        return jnp.asarray(orders)
 
 
 def _device_data(X, Xd, Y, w):
@@ -104,8 +124,9 @@ def _train_blocks(run, state, data, validation, Xvd):
     import jax.numpy as jnp
 
     config, ftype = run.config, float_dtype()
-    tv, ntv, ov, key = state
+    tv, ntv, ov = state
     device = _device_data(*data)
+    orders = _EpochOrders(config, data[0].shape[0], device[1].shape[0])
     device_val = (None, None, None)
     if validation is not None:
         _, Yv, wv = validation
@@ -113,20 +134,21 @@ def _train_blocks(run, state, data, validation, Xvd):
         device_val = (Xvd, *_data.device_targets(Yv, wv, n_val))
     rule = tuple(np.asarray(v) for v in _early_stopping.initial_state())
     rule = (ftype.type(rule[0]), np.int32(rule[1]), np.int32(rule[2]))
-    carry = (tv, ntv, ov, key, tv, ntv, rule, np.False_)
+    carry = (tv, ntv, ov, tv, ntv, rule, np.False_)
     # Without early stopping the rule never fires and the last weights stay.
     epochs = config.epochs
     patience = config.n_iter_no_change if config.early_stopping else epochs + 1
     losses, val_losses = [], []
+    # With verbose, one epoch per call: each line prints as it happens.
+    per_call = 1 if config.verbose else min(_EPOCHS_PER_CALL, epochs)
     while len(losses) < epochs:
         tic = time.perf_counter()
         done = len(losses)
+        block = orders.next(per_call, epochs - done)
         carry, (loss, val, ran) = run.program["epochs_with_early_stopping"](
-            carry, *device, *device_val, run.pos_weight, jnp.int32(done),
+            carry, block, *device, *device_val, run.pos_weight, jnp.int32(done),
             jnp.int32(epochs - done), jnp.int32(patience), ftype.type(config.tol),
-            batch_size=config.batch_size, shuffle=bool(config.shuffle),
-            # With verbose, one epoch per call: each line prints as it happens.
-            n_epochs=1 if config.verbose else min(_EPOCHS_PER_CALL, epochs),
+            batch_size=config.batch_size,
         )  # fmt: skip
         ran = np.asarray(ran)
         new = np.asarray(loss)[ran].tolist(), np.asarray(val)[ran].tolist()
@@ -138,8 +160,8 @@ def _train_blocks(run, state, data, validation, Xvd):
     weights = carry[:3]
     best_epoch = len(losses) - 1
     if config.early_stopping:
-        weights = (carry[4], carry[5], carry[2])
-        best_epoch = int(carry[6][1])
+        weights = (carry[3], carry[4], carry[2])
+        best_epoch = int(carry[5][1])
     history = {"loss": losses}
     if validation is not None:
         history["val_loss"] = val_losses
@@ -203,14 +225,15 @@ class _HostLoop:
 def _train_epochs(run, state, data, validation):
     """Data on the device, one compiled call per epoch."""
     config = run.config
-    tv, ntv, ov, key = state
+    tv, ntv, ov = state
     device = _device_data(*data)
+    orders = _EpochOrders(config, data[0].shape[0], device[1].shape[0])
     loop = _HostLoop(run, validation)
     for epoch in range(config.epochs):
         tic = time.perf_counter()
-        tv, ntv, ov, key, loss = run.program["epoch_on_device"](
-            tv, ntv, ov, key, *device, run.pos_weight,
-            batch_size=config.batch_size, shuffle=bool(config.shuffle),
+        tv, ntv, ov, loss = run.program["epoch_on_device"](
+            tv, ntv, ov, orders.next(1, 1)[0], *device, run.pos_weight,
+            batch_size=config.batch_size,
         )  # fmt: skip
         if loop.end_epoch(epoch, loss, tv, ntv, time.perf_counter() - tic):
             break

@@ -194,20 +194,16 @@ def _step(forward, per_sample_loss, optimizer):
 def _epoch(step):
     """One epoch over the first ``n`` rows of device arrays padded past ``n``
     (to a bucket size, so folds of slightly different sizes share one
-    compiled program)."""
+    compiled program), in the row ``order`` given (made on the host, see
+    ``_loops.epoch_orders``: a device sort per epoch cost more than the
+    epoch's arithmetic on small networks)."""
     import jax
     import jax.numpy as jnp
 
-    def epoch(tv, ntv, ov, key, X, Y, W, n, pos_weight, batch_size, shuffle):
+    def epoch(tv, ntv, ov, order, X, Y, W, n, pos_weight, batch_size):
         rows = Y.shape[0]
         max_batches = -(-rows // batch_size)
         total = max_batches * batch_size
-        key, sub = jax.random.split(key)
-        if shuffle:  # a random order of the real rows, padding last
-            draws = jax.random.uniform(sub, (rows,))
-            order = jnp.argsort(jnp.where(jnp.arange(rows) < n, draws, 2.0))
-        else:
-            order = jnp.arange(rows)
         order = jnp.concatenate([order, jnp.zeros(total - rows, order.dtype)])
         order = order.reshape(max_batches, batch_size)
         mask = (jnp.arange(total) < n).astype(float_dtype())
@@ -224,13 +220,13 @@ def _epoch(step):
             0, (n + batch_size - 1) // batch_size, batch_step,
             ((tv, ntv, ov, pos_weight), zero),
         )  # fmt: skip
-        return tv, ntv, ov, key, loss_sum / n
+        return tv, ntv, ov, loss_sum / n
 
     return epoch
 
 
 def _epoch_block(epoch, epoch_and_validate):
-    """Up to ``n_epochs`` epochs in one call, applying the early-stopping
+    """Up to ``len(orders)`` epochs in one call, applying the early-stopping
     rule on the device and keeping the best weights, so the host syncs once
     per block instead of once per epoch. Epochs after the stop (or past
     ``remaining``) are skipped and reported as not run. Without a validation
@@ -238,44 +234,47 @@ def _epoch_block(epoch, epoch_and_validate):
     import jax
     import jax.numpy as jnp
 
-    def block(state, X, Y, W, n, Xv, Yv, Wv, pos_weight, start, remaining,
-              patience, tol, batch_size, shuffle, n_epochs):  # fmt: skip
-        def train_only(state, epoch_index):
-            tv, ntv, ov, key, best_tv, best_ntv, rule, _ = state
-            tv, ntv, ov, key, loss = epoch(
-                tv, ntv, ov, key, X, Y, W, n, pos_weight, batch_size, shuffle
+    def block(state, orders, X, Y, W, n, Xv, Yv, Wv, pos_weight, start, remaining,
+              patience, tol, batch_size):  # fmt: skip
+        def train_only(state, current):
+            _, order = current
+            tv, ntv, ov, best_tv, best_ntv, rule, _ = state
+            tv, ntv, ov, loss = epoch(
+                tv, ntv, ov, order, X, Y, W, n, pos_weight, batch_size
             )
             nan = jnp.asarray(jnp.nan, dtype=float_dtype())
-            state = (tv, ntv, ov, key, best_tv, best_ntv, rule, ~jnp.isfinite(loss))
+            state = (tv, ntv, ov, best_tv, best_ntv, rule, ~jnp.isfinite(loss))
             return state, (loss, nan, True)
 
-        def validated(state, epoch_index):
-            tv, ntv, ov, key, best_tv, best_ntv, rule, _ = state
-            tv, ntv, ov, key, loss, val = epoch_and_validate(
-                tv, ntv, ov, key, X, Y, W, n, Xv, Yv, Wv, pos_weight, batch_size,
-                shuffle,
-            )  # fmt: skip
+        def validated(state, current):
+            index, order = current
+            tv, ntv, ov, best_tv, best_ntv, rule, _ = state
+            tv, ntv, ov, loss, val = epoch_and_validate(
+                tv, ntv, ov, order, X, Y, W, n, Xv, Yv, Wv, pos_weight, batch_size
+            )
             rule, is_best, stop = _early_stopping.update(
-                rule, epoch_index, val, tol=tol, patience=patience, where=jnp.where
+                rule, index, val, tol=tol, patience=patience, where=jnp.where
             )
             rule = (rule[0], rule[1], rule[2].astype(jnp.int32))
             stopped = stop | ~jnp.isfinite(loss)
             best_tv = _select(is_best, tv, best_tv)
             best_ntv = _select(is_best, ntv, best_ntv)
-            state = (tv, ntv, ov, key, best_tv, best_ntv, rule, stopped)
+            state = (tv, ntv, ov, best_tv, best_ntv, rule, stopped)
             return state, (loss, val, True)
 
-        def skip(state, epoch_index):
+        def skip(state, current):
             nan = jnp.asarray(jnp.nan, dtype=float_dtype())
             return state, (nan, nan, False)
 
         run = train_only if Xv is None else validated
 
-        def one(state, i):
+        def one(state, xs):
+            i, order = xs
             done = state[-1] | (i >= remaining)
-            return jax.lax.cond(done, skip, run, state, start + i)
+            return jax.lax.cond(done, skip, run, state, (start + i, order))
 
-        return jax.lax.scan(one, state, jnp.arange(n_epochs, dtype=jnp.int32))
+        steps = jnp.arange(orders.shape[0], dtype=jnp.int32)
+        return jax.lax.scan(one, state, (steps, orders))
 
     return block
 
@@ -295,14 +294,13 @@ def _compile(model, loss, optimizer):
         return jnp.sum(per_sample_loss(Y, out, pos_weight) * W), jnp.sum(W), reg
 
     def epoch_and_validate(
-        tv, ntv, ov, key, X, Y, W, n, Xv, Yv, Wv, pos_weight, batch_size, shuffle
+        tv, ntv, ov, order, X, Y, W, n, Xv, Yv, Wv, pos_weight, batch_size
     ):
-        # One program (and one host sync) per epoch when early stopping.
-        tv, ntv, ov, key, loss = epoch(
-            tv, ntv, ov, key, X, Y, W, n, pos_weight, batch_size, shuffle
+        tv, ntv, ov, loss = epoch(
+            tv, ntv, ov, order, X, Y, W, n, pos_weight, batch_size
         )
         value, weight, reg = weighted_loss_sum(tv, ntv, Xv, Yv, Wv, pos_weight)
-        return tv, ntv, ov, key, loss, value / jnp.maximum(weight, 1e-12) + reg
+        return tv, ntv, ov, loss, value / jnp.maximum(weight, 1e-12) + reg
 
     def train_chunk(tv, ntv, ov, Xc, Yc, Wc, Mc, pos_weight):
         (tv, ntv, ov, _), losses = jax.lax.scan(
@@ -315,12 +313,10 @@ def _compile(model, loss, optimizer):
         out, _ = model.stateless_call(tv, ntv, X, training=False)
         return out
 
-    static = ("batch_size", "shuffle")
     return {
-        "epoch_on_device": jax.jit(epoch, static_argnames=static),
+        "epoch_on_device": jax.jit(epoch, static_argnames=("batch_size",)),
         "epochs_with_early_stopping": jax.jit(
-            _epoch_block(epoch, epoch_and_validate),
-            static_argnames=(*static, "n_epochs"),
+            _epoch_block(epoch, epoch_and_validate), static_argnames=("batch_size",)
         ),
         "train_chunk": jax.jit(train_chunk),
         "weighted_loss_sum": jax.jit(weighted_loss_sum),
