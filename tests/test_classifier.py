@@ -167,9 +167,7 @@ def test_balanced_pos_weight_raises_recall_of_rare_label(rng):
     assert weighted.predict(X)[:, 0].sum() > plain.predict(X)[:, 0].sum()
 
 
-def test_keras_loss_object_is_accepted(multilabel_data):
-    import keras
-
+def test_keras_loss_object_is_accepted(multilabel_data, keras):
     X, Y = multilabel_data
     # The default network ends in a sigmoid Activation, trained through logits.
     clf = tiny_clf(loss=keras.losses.BinaryCrossentropy(from_logits=True))

@@ -1,7 +1,6 @@
 """The training engine: the JAX fast path against Keras model.fit, program
 reuse, and the memory budget for sparse input."""
 
-import keras
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -9,6 +8,10 @@ from conftest import tiny_clf
 from sklearn import config_context
 
 from sklearn_multilabel_nn._keras import _common, _jax_engine
+
+# isort: split
+# Keras only after `_keras` has chosen the backend (JAX unless the user chose).
+import keras
 
 needs_jax = pytest.mark.skipif(
     keras.backend.backend() != "jax", reason="the fast path needs the JAX backend"
