@@ -52,3 +52,14 @@ def keras():
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+# Doctests of the package that train a full-size network: slow. (They live in
+# docstrings, where a marker cannot go.)
+SLOW_DOCTESTS = {"sklearn_multilabel_nn._classifier.MultiLabelNNClassifier"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if isinstance(item, pytest.DoctestItem) and item.name in SLOW_DOCTESTS:
+            item.add_marker(pytest.mark.slow)

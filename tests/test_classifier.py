@@ -372,6 +372,7 @@ def test_diverging_training_raises(multilabel_data):
     assert not hasattr(clf, "model_")
 
 
+@pytest.mark.slow
 def test_same_seed_same_probabilities_across_processes(multilabel_data, tmp_path):
     import subprocess
     import sys

@@ -18,6 +18,7 @@ needs_jax = pytest.mark.skipif(
 )
 
 
+@pytest.mark.slow
 @needs_jax
 def test_fast_path_and_model_fit_train_the_same_model(multilabel_data):
     X, Y = multilabel_data
@@ -31,6 +32,7 @@ def test_fast_path_and_model_fit_train_the_same_model(multilabel_data):
     )
 
 
+@pytest.mark.slow
 @needs_jax
 def test_both_paths_agree_with_dropout_shuffle_and_validation(multilabel_data):
     X, Y = multilabel_data
@@ -59,6 +61,7 @@ def test_programs_are_reused_across_fits(multilabel_data):
     assert len(_jax_engine._PROGRAMS) == before
 
 
+@pytest.mark.slow
 @needs_jax
 def test_folds_of_nearby_sizes_share_one_compiled_epoch(multilabel_data):
     # Cross-validation folds differ by a few rows; padded to one bucket size
@@ -100,6 +103,7 @@ def test_compiled_shapes_are_bounded_across_many_sizes(multilabel_data, monkeypa
     assert len(set(held)) > 1  # it filled up and was emptied
 
 
+@pytest.mark.slow
 @needs_jax
 def test_sparse_input_is_densified_within_the_budget(multilabel_data, monkeypatch):
     X, Y = multilabel_data
@@ -128,6 +132,7 @@ def test_sparse_input_is_densified_within_the_budget(multilabel_data, monkeypatc
     np.testing.assert_allclose(chunked_proba, whole.predict_proba(X_sparse), rtol=1e-4)
 
 
+@pytest.mark.slow
 @needs_jax
 def test_sparse_input_trains_without_densifying(multilabel_data, monkeypatch):
     X, Y = multilabel_data
@@ -168,6 +173,7 @@ def test_sparse_input_trains_without_densifying(multilabel_data, monkeypatch):
     )
 
 
+@pytest.mark.slow
 @needs_jax
 def test_sparse_batches_reach_the_first_layer_sparse(multilabel_data, monkeypatch):
     # Keras densifies a sparse batch on entry unless the network's input is
