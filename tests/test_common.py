@@ -55,8 +55,13 @@ _FOLDS = (
     "row and its weighted original fall into different folds, so the fold "
     "networks in the ensemble see different data."
 )
+_UNDERTRAINED = (
+    "epochs=3 keeps these checks fast but trains too little for the check's "
+    "accuracy bar (0.83), with a fixed threshold too; with threshold='auto' "
+    "predict also differs from predict_proba rounded at 0.5 by design."
+)
 AUTO_EXPECTED_FAILURES = {
-    "check_classifiers_train": _TUNED,
+    "check_classifiers_train": _UNDERTRAINED,
     "check_classifiers_classes": _TUNED,
     "check_classifier_multioutput": _TUNED,
     "check_sample_weight_equivalence_on_dense_data": _FOLDS,
