@@ -54,19 +54,23 @@ def code_blocks(text):
     return blocks
 
 
-def _trains(text):
-    """Whether a page's examples train a network (its test is then slow)."""
-    doctests_train = ">>> clf = MultiLabelNNClassifier(" in text
-    return doctests_train or any(
+def _doctests_train(path, text):
+    """Whether a page's ``>>>`` examples train a network (then slow)."""
+    return ">>> clf = MultiLabelNNClassifier(" in text
+
+
+def _code_blocks_train(path, text):
+    """Whether a page's code blocks (or their context) train a network."""
+    return path.name in CONTEXT_TRAINS or any(
         re.search(r"\.fit\(|cross_validate\(", block) for block in code_blocks(text)
     )
 
 
-def _page_params(select):
+def _page_params(select, trains):
     for path in PAGES:
         text = path.read_text()
         if select(text):
-            marks = [pytest.mark.slow] if _trains(text) else []
+            marks = [pytest.mark.slow] if trains(path, text) else []
             yield pytest.param(path, marks=marks, id=path.name)
 
 
@@ -74,7 +78,7 @@ def _has_doctest(text):
     return ">>>" in text
 
 
-@pytest.mark.parametrize("path", list(_page_params(_has_doctest)))
+@pytest.mark.parametrize("path", list(_page_params(_has_doctest, _doctests_train)))
 def test_user_guide_doctests(path):
     """Every ``>>>`` example of the user guide gives the output it shows."""
     result = doctest.testfile(
@@ -175,6 +179,9 @@ def _context_thresholds(tmp_path):
     }
 
 
+# Contexts that fit a network themselves (a fitted ``clf``).
+CONTEXT_TRAINS = {"persistence.rst"}
+
 PAGE_CONTEXT = {
     "custom_models.rst": _context_custom_models,
     "data_and_cli.rst": _context_data_and_cli,
@@ -189,7 +196,9 @@ def _has_code_block(text):
     return bool(code_blocks(text))
 
 
-@pytest.mark.parametrize("path", list(_page_params(_has_code_block)))
+@pytest.mark.parametrize(
+    "path", list(_page_params(_has_code_block, _code_blocks_train))
+)
 def test_user_guide_code_blocks(path, tmp_path, monkeypatch):
     """The ``.. code-block:: python`` examples of a page run, in page order."""
     # The examples may set KERAS_BACKEND and write files: keep both local.
