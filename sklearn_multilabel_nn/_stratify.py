@@ -110,9 +110,44 @@ class IterativeStratifiedKFold:
         self.random_state = random_state
 
     def get_n_splits(self, X=None, y=None, groups=None):
+        """Return the number of splits, ``n_splits``.
+
+        Parameters
+        ----------
+        X : object, default=None
+            Ignored; present for compatibility with scikit-learn's splitters.
+        y : object, default=None
+            Ignored; present for compatibility with scikit-learn's splitters.
+        groups : object, default=None
+            Ignored; present for compatibility with scikit-learn's splitters.
+
+        Returns
+        -------
+        n_splits : int
+            The number of folds.
+        """
         return self.n_splits
 
     def split(self, X, y, groups=None):
+        """Generate the indices of the training and test set of each fold.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data; only its length is used.
+        y : array-like of shape (n_samples, n_labels) or (n_samples,)
+            Binary label-indicator matrix, or 1-D class labels (one-hot
+            encoded before stratifying).
+        groups : object, default=None
+            Ignored; present for compatibility with scikit-learn's splitters.
+
+        Yields
+        ------
+        train : ndarray
+            The training indices of the fold.
+        test : ndarray
+            The test indices of the fold.
+        """
         Y = _as_indicator(y)
         n = Y.shape[0]
         if self.n_splits > n:

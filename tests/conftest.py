@@ -2,9 +2,11 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_multilabel_classification
 
-# Let the package choose the Keras backend (JAX unless the user chose one)
-# before any test module imports keras itself.
-import sklearn_multilabel_nn._keras  # noqa: F401
+# No Keras here: tests of the pure modules run without importing it. Tests that
+# train get Keras through the estimator, which lets the package choose the
+# backend (JAX unless the user chose one) on first use; tests that need the
+# `keras` module itself take the `keras` fixture below, or import
+# `sklearn_multilabel_nn._keras` before `import keras`.
 from sklearn_multilabel_nn import MultiLabelNNClassifier
 
 
@@ -36,6 +38,28 @@ def fitted_clf(multilabel_data):
     return tiny_clf().fit(X, Y)
 
 
+@pytest.fixture(scope="session")
+def keras():
+    """The keras module, imported after the package chose the backend."""
+    import sklearn_multilabel_nn._keras  # noqa: F401  (chooses the backend)
+
+    # isort: split
+    import keras
+
+    return keras
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+# Doctests of the package that train a full-size network: slow. (They live in
+# docstrings, where a marker cannot go.)
+SLOW_DOCTESTS = {"sklearn_multilabel_nn._classifier.MultiLabelNNClassifier"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if isinstance(item, pytest.DoctestItem) and item.name in SLOW_DOCTESTS:
+            item.add_marker(pytest.mark.slow)

@@ -167,9 +167,7 @@ def test_balanced_pos_weight_raises_recall_of_rare_label(rng):
     assert weighted.predict(X)[:, 0].sum() > plain.predict(X)[:, 0].sum()
 
 
-def test_keras_loss_object_is_accepted(multilabel_data):
-    import keras
-
+def test_keras_loss_object_is_accepted(multilabel_data, keras):
     X, Y = multilabel_data
     # The default network ends in a sigmoid Activation, trained through logits.
     clf = tiny_clf(loss=keras.losses.BinaryCrossentropy(from_logits=True))
@@ -374,6 +372,7 @@ def test_diverging_training_raises(multilabel_data):
     assert not hasattr(clf, "model_")
 
 
+@pytest.mark.slow
 def test_same_seed_same_probabilities_across_processes(multilabel_data, tmp_path):
     import subprocess
     import sys

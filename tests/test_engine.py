@@ -1,7 +1,6 @@
 """The training engine: the JAX fast path against Keras model.fit, program
 reuse, and the memory budget for sparse input."""
 
-import keras
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -10,11 +9,16 @@ from sklearn import config_context
 
 from sklearn_multilabel_nn._keras import _data, _network, _programs
 
+# isort: split
+# Keras only after `_keras` has chosen the backend (JAX unless the user chose).
+import keras
+
 needs_jax = pytest.mark.skipif(
     keras.backend.backend() != "jax", reason="the fast path needs the JAX backend"
 )
 
 
+@pytest.mark.slow
 @needs_jax
 def test_fast_path_and_model_fit_train_the_same_model(multilabel_data):
     X, Y = multilabel_data
@@ -28,6 +32,7 @@ def test_fast_path_and_model_fit_train_the_same_model(multilabel_data):
     )
 
 
+@pytest.mark.slow
 @needs_jax
 def test_both_paths_agree_with_dropout_shuffle_and_validation(multilabel_data):
     X, Y = multilabel_data
@@ -56,6 +61,7 @@ def test_programs_are_reused_across_fits(multilabel_data):
     assert len(_programs._PROGRAMS) == before
 
 
+@pytest.mark.slow
 @needs_jax
 def test_folds_of_nearby_sizes_share_one_compiled_epoch(multilabel_data):
     # Cross-validation folds differ by a few rows; padded to one bucket size
@@ -98,6 +104,7 @@ def test_compiled_shapes_are_bounded_across_many_sizes(multilabel_data, monkeypa
     assert len(set(held)) > 1  # it filled up and was emptied
 
 
+@pytest.mark.slow
 @needs_jax
 def test_sparse_input_is_densified_within_the_budget(multilabel_data, monkeypatch):
     X, Y = multilabel_data
@@ -126,6 +133,7 @@ def test_sparse_input_is_densified_within_the_budget(multilabel_data, monkeypatc
     np.testing.assert_allclose(chunked_proba, whole.predict_proba(X_sparse), rtol=1e-4)
 
 
+@pytest.mark.slow
 @needs_jax
 def test_sparse_input_trains_without_densifying(multilabel_data, monkeypatch):
     X, Y = multilabel_data
@@ -166,6 +174,7 @@ def test_sparse_input_trains_without_densifying(multilabel_data, monkeypatch):
     )
 
 
+@pytest.mark.slow
 @needs_jax
 def test_sparse_batches_reach_the_first_layer_sparse(multilabel_data, monkeypatch):
     # Keras densifies a sparse batch on entry unless the network's input is

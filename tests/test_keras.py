@@ -68,6 +68,7 @@ def _run(code, **env):
     )  # fmt: skip
 
 
+@pytest.mark.slow
 def test_jax_is_the_default_backend_when_the_user_chose_nothing(tmp_path):
     result = _run(
         """
@@ -81,6 +82,7 @@ def test_jax_is_the_default_backend_when_the_user_chose_nothing(tmp_path):
     assert result.stdout.strip().splitlines()[-1] == "jax"
 
 
+@pytest.mark.slow
 def test_user_keras_json_is_respected(tmp_path):
     (tmp_path / "keras.json").write_text(json.dumps({"backend": "numpy"}))
     result = _run(
@@ -105,6 +107,7 @@ print("ok", len(clf.loss_curve_))
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "backend, module", [("torch", "torch"), ("tensorflow", "tensorflow")]
 )

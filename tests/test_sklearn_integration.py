@@ -30,6 +30,7 @@ def test_pipeline_with_scaler(multilabel_data):
     assert pipe.score(X, Y) > 0.3
 
 
+@pytest.mark.slow
 def test_grid_search_in_parallel(multilabel_data):
     X, Y = multilabel_data
     search = GridSearchCV(
@@ -44,6 +45,7 @@ def test_grid_search_in_parallel(multilabel_data):
     assert search.best_estimator_.predict(X).shape == Y.shape
 
 
+@pytest.mark.slow
 def test_randomized_search_in_parallel(multilabel_data):
     X, Y = multilabel_data
     search = RandomizedSearchCV(
