@@ -75,9 +75,9 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
     dropout : float or "auto", default="auto"
         Dropout rate after each hidden layer (0 disables it). ``"auto"`` uses
         0.5 after layers of at least 100 units and 0.2 after narrower ones,
-        where dropping half the units would cost too much capacity. (Chosen by
+        where dropping half the units would cost too much capacity; chosen by
         cross-validation on the training splits of the yeast and scene
-        benchmarks and on the seed problem; see ``benchmarks/``.)
+        benchmarks and on the seed problem (see ``benchmarks/``).
 
     alpha : float, default=0.0
         L2 penalty on the weights of every ``Dense`` layer of the default

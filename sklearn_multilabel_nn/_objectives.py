@@ -110,10 +110,12 @@ class Objective:
         Parameters
         ----------
         label_scores : ndarray of shape (n_labels,)
+            The score of each label at its threshold.
 
         Returns
         -------
         score : float
+            The overall score (greater is better).
         """
         return float(np.mean(label_scores))
 
@@ -125,6 +127,7 @@ class Objective:
         Parameters
         ----------
         n_labels : int
+            Number of labels of the problem being tuned.
         """
 
     def with_zero_division(self, zero_division):
@@ -133,10 +136,12 @@ class Objective:
         Parameters
         ----------
         zero_division : float
+            Value of a 0/0 score (0 as scikit-learn's metrics, 1 as MULAN's).
 
         Returns
         -------
         objective : Objective
+            A shallow copy; ``self`` is left unchanged.
         """
         objective = copy.copy(self)
         objective.zero_division = float(zero_division)
@@ -545,3 +550,24 @@ def _lookup_scoring(scoring):
         f"scoring must be a string, an Objective (such as FBetaScore, "
         f"MisclassificationCost or CountObjective) or a callable; got {scoring!r}."
     )
+
+
+def _complete_protocol_docs():
+    """Give every override of a protocol method the Parameters and Returns
+    sections of :class:`Objective`'s (each override keeps its own summary)."""
+    import inspect
+
+    for cls in [c for c in list(globals().values()) if inspect.isclass(c)]:
+        if not issubclass(cls, Objective) or cls is Objective:
+            continue
+        for name in ("label_scores", "aggregate", "validate"):
+            method = cls.__dict__.get(name)
+            if method is None or "Parameters" in (method.__doc__ or ""):
+                continue
+            base = inspect.cleandoc(getattr(Objective, name).__doc__)
+            sections = base[base.index("Parameters") :]
+            summary = inspect.cleandoc(method.__doc__ or base.splitlines()[0])
+            method.__doc__ = f"{summary}\n\n{sections}"
+
+
+_complete_protocol_docs()

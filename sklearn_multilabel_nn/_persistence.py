@@ -512,6 +512,21 @@ def load(path, *, return_metadata=False):
     ValueError
         If the file is not such a model file (a pickle, a damaged archive, an
         unknown format version, a class the format does not allow, ...).
+
+    Examples
+    --------
+    >>> import os, pickle, tempfile
+    >>> from sklearn_multilabel_nn import load
+    >>> path = os.path.join(tempfile.mkdtemp(), "sent.pkl")
+    >>> with open(path, "wb") as f:
+    ...     pickle.dump({"not": "a model file"}, f)
+    >>> try:
+    ...     load(path)
+    ... except ValueError as exc:
+    ...     print("refused")
+    refused
+
+    See :func:`save` for a round trip.
     """
     path = os.fspath(path)
     if not os.path.isfile(path):

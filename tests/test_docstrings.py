@@ -35,8 +35,6 @@ IGNORED_FOR_METHODS = {"EX01": "methods are shown in their class's Examples"}
 # until those rewrites land (then remove the entry; an XPASS shows in -ra).
 _REWRITTEN = "docstring being rewritten in parallel"
 EXPECTED_FAILURES = {
-    # PR09: the description of `dropout` does not end with a period.
-    "sklearn_multilabel_nn.MultiLabelNNClassifier": _REWRITTEN,
     # PR04 (no type) and PR07 (no description) for several parameters.
     "sklearn_multilabel_nn.ThresholdCurveDisplay.from_estimator": _REWRITTEN,
     "sklearn_multilabel_nn.ThresholdCurveDisplay.from_predictions": _REWRITTEN,
