@@ -487,3 +487,74 @@ def test_ascent_against_brute_force(scoring, zd, seed):
         for c in cands:
             t[j] = c
             assert metric(Y, P >= t) <= res.score + 1e-12
+
+
+# ---------------------------------------------------------------------------
+# scikit-learn's multi-output predict_proba forms (issue 16, item 6)
+# ---------------------------------------------------------------------------
+
+
+def _per_label(P):
+    return [np.column_stack([1 - P[:, j], P[:, j]]) for j in range(P.shape[1])]
+
+
+def _multi_output_proba():
+    rng = np.random.default_rng(3)
+    Y = (rng.random((80, 3)) < [0.5, 0.3, 0.2]).astype(int)
+    P = np.clip(0.5 * Y + 0.5 * rng.random((80, 3)), 0, 1)
+    return Y, P
+
+
+@pytest.mark.parametrize("form", ["list", "stacked", "nested"])
+def test_multi_output_proba_forms_match_the_matrix(form):
+    Y, P = _multi_output_proba()
+    proba = _per_label(P)
+    if form == "stacked":
+        proba = np.stack(proba)  # (n_labels, n_samples, 2)
+    elif form == "nested":
+        proba = [p.tolist() for p in proba]
+    for scoring in ("f1", "f1_micro"):
+        expected = tune_thresholds(Y, P, scoring, min_positives=1)
+        got = tune_thresholds(Y, proba, scoring, min_positives=1)
+        np.testing.assert_array_equal(got.thresholds, expected.thresholds)
+        assert got.score == expected.score
+        ts, ss = threshold_curves(Y, proba, scoring, labels=[1])
+        ts_m, ss_m = threshold_curves(Y, P, scoring, labels=[1])
+        np.testing.assert_array_equal(ts[0], ts_m[0])
+        np.testing.assert_array_equal(ss[0], ss_m[0])
+
+
+def test_label_proba_reads_constant_labels_with_their_classes():
+    from sklearn_multilabel_nn._thresholds import label_proba
+
+    n = 4
+    proba = [np.full((n, 2), 0.5), np.ones((n, 1)), np.ones((n, 1))]
+    out = label_proba(proba, classes=[[0, 1], [0], [1]])
+    np.testing.assert_array_equal(out, np.column_stack([[0.5] * n, [0] * n, [1] * n]))
+    # Without the classes, one column does not say which constant.
+    with pytest.raises(ValueError, match="Label 1 of proba has 1 column"):
+        tune_thresholds(np.zeros((n, 3)), proba)
+    with pytest.raises(ValueError, match=r"\(n_labels, n_samples, 2\)"):
+        tune_thresholds(np.zeros((n, 2)), np.zeros((2, n, 3)))
+    # A nested list of rows is still a (n_samples, n_labels) matrix.
+    np.testing.assert_array_equal(label_proba([[0.1, 0.2]]), [[0.1, 0.2]])
+
+
+def test_cross_val_predict_proba_of_a_random_forest():
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.model_selection import KFold, cross_val_predict
+
+    Y, _ = _multi_output_proba()
+    rng = np.random.default_rng(4)
+    X = Y + rng.normal(scale=0.8, size=Y.shape)
+    Y[:60, 2], Y[60:, 2] = 0, 1  # constant in the training data of one fold
+    rf = RandomForestClassifier(n_estimators=5, random_state=0)
+    with pytest.warns(RuntimeWarning, match="Number of classes in training fold"):
+        oof = cross_val_predict(rf, X, Y, cv=KFold(4), method="predict_proba")
+    assert isinstance(oof, list) and [p.shape for p in oof] == [(80, 2)] * 3
+    P = np.column_stack([p[:, 1] for p in oof])
+    for proba in (oof, np.asarray(oof)):
+        np.testing.assert_array_equal(
+            tune_thresholds(Y, proba, min_positives=1).thresholds,
+            tune_thresholds(Y, P, min_positives=1).thresholds,
+        )
