@@ -558,3 +558,121 @@ def test_cross_val_predict_proba_of_a_random_forest():
             tune_thresholds(Y, proba, min_positives=1).thresholds,
             tune_thresholds(Y, P, min_positives=1).thresholds,
         )
+
+
+# ---------------------------------------------------------------------------
+# One vocabulary: threshold objectives and scikit-learn's scorer names
+# (issue 16, item 6)
+# ---------------------------------------------------------------------------
+
+
+SHARED = ["f1_macro", "f1_micro", "f1_samples", "jaccard_macro", "jaccard_samples"]
+
+
+def _fixed_decisions(D, classes=None):
+    """A fitted classifier whose predict returns ``D``, for scikit-learn's scorers."""
+    from sklearn.base import BaseEstimator, ClassifierMixin
+
+    class Fixed(ClassifierMixin, BaseEstimator):
+        def predict(self, X):
+            return D
+
+    est = Fixed()
+    est.classes_ = np.arange(D.shape[1]) if classes is None else classes
+    return est
+
+
+def test_shared_names_are_the_same_metric_as_scikit_learn_scorers():
+    import warnings
+
+    from sklearn.metrics import f1_score, get_scorer, get_scorer_names, jaccard_score
+
+    from sklearn_multilabel_nn._thresholds import score_thresholds
+
+    shared = THRESHOLD_SCORINGS & set(get_scorer_names()) - {"f1", "jaccard"}
+    assert sorted(shared) == SHARED
+    rng = np.random.default_rng(5)
+    Y = (rng.random((60, 4)) < [0.5, 0.2, 0.05, 0.0]).astype(int)
+    P = rng.random((60, 4))
+    P[:, 3] = 0.1  # a label never true and never predicted: 0/0
+    Y[:3] = 0  # rows with no label
+    t = np.array([0.5, 0.6, 0.9, 0.5])
+    D = (P >= t).astype(int)
+    X = np.zeros((60, 1))
+    for name in SHARED:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # UndefinedMetricWarning: 0/0 is 0
+            expected = get_scorer(name)(_fixed_decisions(D), X, Y)
+        assert score_thresholds(Y, P, t, name)[1] == pytest.approx(expected), name
+        metric, average = name.split("_")
+        func = f1_score if metric == "f1" else jaccard_score
+        expected = func(Y, D, average=average, zero_division=1)
+        got = score_thresholds(Y, P, t, name, zero_division=1)[1]
+        assert got == pytest.approx(expected), name
+
+
+def test_f1_and_jaccard_are_macro_here_and_binary_in_scikit_learn():
+    from sklearn.metrics import get_scorer
+
+    from sklearn_multilabel_nn._thresholds import score_thresholds
+
+    Y = np.array([[1, 0], [0, 1], [1, 1], [0, 0]])
+    P = np.array([[0.9, 0.2], [0.3, 0.6], [0.6, 0.4], [0.7, 0.1]])
+    D = (P >= 0.5).astype(int)
+    for name in ("f1", "jaccard"):
+        ours = score_thresholds(Y, P, 0.5, name)[1]
+        assert ours == score_thresholds(Y, P, 0.5, f"{name}_macro")[1]
+        with pytest.raises(ValueError, match="average"):  # binary: refuses y
+            get_scorer(name)(_fixed_decisions(D), None, Y)
+        # On one label the two agree.
+        one = get_scorer(name)(
+            _fixed_decisions(D[:, 0], np.array([0, 1])), None, Y[:, 0]
+        )
+        assert score_thresholds(Y[:, :1], P[:, :1], 0.5, name)[1] == one
+
+
+@pytest.mark.parametrize(
+    "name, hint",
+    [
+        ("f1_weighted", "'f1'"),
+        ("jaccard_weighted", "'jaccard'"),
+        ("jaccard_micro", "'f1_micro'"),
+        ("precision_macro", "FBetaScore"),
+        ("recall_samples", "FBetaScore"),
+        ("accuracy", "'f1_samples'"),
+    ],
+)
+def test_scikit_learn_names_refused_here_say_what_to_use(name, hint):
+    with pytest.raises(ValueError, match="scikit-learn scorer name") as info:
+        tune_thresholds([[1], [0]], [[0.8], [0.2]], name)
+    assert hint in str(info.value)
+
+
+def test_thresholds_page_tables_every_name():
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[1] / "doc/user_guide/thresholds.rst"
+    if not page.is_file():
+        pytest.skip("no doc/ folder")
+    table = page.read_text().split(".. _scoring_names:")[1].split("The refused")[0]
+    names = {
+        line.split()[0].strip("`,") for line in table.splitlines() if line[:2] == "``"
+    }
+    refused = {"f1_weighted", "jaccard_weighted", "jaccard_micro", "precision_*"}
+    assert names >= THRESHOLD_SCORINGS | refused | {"recall_*", "accuracy"}
+
+
+def test_documented_substitutes_for_weighted_and_micro_jaccard():
+    from sklearn.metrics import f1_score, jaccard_score
+
+    rng = np.random.default_rng(6)
+    Y = (rng.random((80, 3)) < [0.5, 0.3, 0.15]).astype(int)
+    P = np.clip(0.4 * Y + 0.6 * rng.random((80, 3)), 0, 1)
+    t_f1 = tune_thresholds(Y, P, "f1", min_positives=1).thresholds
+    best = f1_score(Y, P >= t_f1, average="weighted", zero_division=0)
+    t_micro = tune_thresholds(Y, P, "f1_micro", min_positives=1).thresholds
+    best_micro = jaccard_score(Y, P >= t_micro, average="micro")
+    for t in rng.random((200, 3)):
+        assert f1_score(Y, P >= t, average="weighted", zero_division=0) <= best
+        # Coordinate ascent finds a local optimum; random points do not beat it.
+        assert jaccard_score(Y, P >= t, average="micro") <= best_micro + 1e-12
