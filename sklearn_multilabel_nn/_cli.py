@@ -201,7 +201,8 @@ def build_parser():
             "scikit-learn's metrics compute them (f1_score with "
             "zero_division=0: a sample with an empty true and an empty predicted "
             "label set scores 0 in F1 samples, not 1 as in MULAN). "
-            f"Without --data, runs on {DEFAULT_DATA}."
+            f"Without --data, runs on {DEFAULT_DATA}. A progress bar counts the "
+            "splits on stderr when it is a terminal."
         ),
     )
     data_options(evaluate, required=False)
@@ -432,34 +433,24 @@ def _scores(Y, pred, proba):
     }
 
 
-class _Progress:
-    """A one-line progress bar under the printed lines, only on a terminal."""
+def _progress_bar(total):
+    """A tqdm bar on stderr, one step per split; off when stderr is no terminal.
 
-    def __init__(self, total, stream):
-        self.total, self.stream = total, stream
-        self.enabled = stream.isatty()
-        self.start = time.perf_counter()
+    tqdm is imported here, not at module level, so that ``--help`` stays fast.
+    Lines printed meanwhile go through :func:`_say`, which keeps them clear of
+    the bar.
+    """
+    from tqdm import tqdm
 
-    def line(self, text):
-        if self.enabled:
-            self.stream.write("\r\033[K")
-        print(text, file=self.stream, flush=True)
+    return tqdm(total=total, unit="split", file=sys.stderr, disable=None, leave=False)
 
-    def update(self, done):
-        if not self.enabled:
-            return
-        elapsed = time.perf_counter() - self.start
-        width = 30
-        filled = width * done // self.total
-        left = f"~{elapsed / done * (self.total - done):.1f}s left" if done else ""
-        bar = "#" * filled + "." * (width - filled)
-        self.stream.write(f"\r[{bar}] {done}/{self.total}  {elapsed:.1f}s {left}")
-        self.stream.flush()
 
-    def close(self):
-        if self.enabled:
-            self.stream.write("\r\033[K")
-            self.stream.flush()
+def _say(text):
+    """Print a line on stdout above any progress bar."""
+    from tqdm import tqdm
+
+    tqdm.write(text, file=sys.stdout)
+    sys.stdout.flush()
 
 
 # ---------------------------------------------------------------- commands
@@ -480,54 +471,52 @@ def _evaluate(args):
     cv = RepeatedKFold(
         n_splits=args.n_splits, n_repeats=args.n_repeats, random_state=args.seed
     )
-    n_total = args.n_splits * args.n_repeats
     out = sys.stdout
     show = not args.json
-    progress = _Progress(n_total, out) if show else None
     description = (
         f"{source}: {X.shape[0]} samples, {X.shape[1]} features"
         f"{' (sparse)' if sp.issparse(X) else ''}, {Y.shape[1]} labels"
     )
     if show:
-        progress.line(f"data: {description}")
-        progress.line(
+        _say(f"data: {description}")
+        _say(
             f"model: MultiLabelNNClassifier({_format_params(params)})"
             + (" after StandardScaler" if args.scale else "")
         )
-        progress.line(
+        _say(
             f"cv: RepeatedKFold(n_splits={args.n_splits}, "
             f"n_repeats={args.n_repeats}, random_state={args.seed})"
         )
         header = " ".join(f"{short:>10}" for _, short, _ in METRICS)
-        progress.line(f"{'split':>5} {'repeat':>6} {'fold':>4} {header} {'fit_s':>6}")
-        progress.update(0)
+        _say(f"{'split':>5} {'repeat':>6} {'fold':>4} {header} {'fit_s':>6}")
 
     splits = []
     start = time.perf_counter()
-    for i, (train, test) in enumerate(cv.split(X)):
-        model = clone(estimator)
-        t0 = time.perf_counter()
-        model.fit(X[train], Y[train])
-        t1 = time.perf_counter()
-        proba = model.predict_proba(X[test])
-        pred = model.predict(X[test])
-        t2 = time.perf_counter()
-        record = {
-            "split": i + 1,
-            "repeat": i // args.n_splits + 1,
-            "fold": i % args.n_splits + 1,
-            **{k: float(v) for k, v in _scores(Y[test], pred, proba).items()},
-            "fit_time": t1 - t0,
-            "score_time": t2 - t1,
-        }
-        splits.append(record)
-        if show:
-            cells = " ".join(f"{record[key]:>10.4f}" for key, _, _ in METRICS)
-            progress.line(
-                f"{record['split']:>5} {record['repeat']:>6} {record['fold']:>4} "
-                f"{cells} {record['fit_time']:>6.2f}"
-            )
-            progress.update(i + 1)
+    with _progress_bar(args.n_splits * args.n_repeats) as progress:
+        for i, (train, test) in enumerate(cv.split(X)):
+            model = clone(estimator)
+            t0 = time.perf_counter()
+            model.fit(X[train], Y[train])
+            t1 = time.perf_counter()
+            proba = model.predict_proba(X[test])
+            pred = model.predict(X[test])
+            t2 = time.perf_counter()
+            record = {
+                "split": i + 1,
+                "repeat": i // args.n_splits + 1,
+                "fold": i % args.n_splits + 1,
+                **{k: float(v) for k, v in _scores(Y[test], pred, proba).items()},
+                "fit_time": t1 - t0,
+                "score_time": t2 - t1,
+            }
+            splits.append(record)
+            if show:
+                cells = " ".join(f"{record[key]:>10.4f}" for key, _, _ in METRICS)
+                _say(
+                    f"{record['split']:>5} {record['repeat']:>6} {record['fold']:>4} "
+                    f"{cells} {record['fit_time']:>6.2f}"
+                )
+            progress.update()
     total_time = time.perf_counter() - start
 
     summary = {}
@@ -565,7 +554,6 @@ def _evaluate(args):
         out.write("\n")
         return 0
 
-    progress.close()
     width = max(len(name) for _, _, name in METRICS)
     lines = ["", f"{'metric':<{width}}  {'mean':>7}  {'std':>7}"]
     for key, _, name in METRICS:

@@ -148,8 +148,12 @@ class ThresholdCurveDisplay:
         ----------
         Y_true : array-like of shape (n_samples, n_labels)
             Binary label-indicator matrix.
-        y_proba : array-like of shape (n_samples, n_labels)
-            Scores in [0, 1].
+        y_proba : array-like of shape (n_samples, n_labels) or list of array-like
+            Scores in [0, 1], or scikit-learn's multi-output ``predict_proba``
+            forms, as for :func:`tune_thresholds`: a list of
+            ``(n_samples, 2)`` arrays, one per label (as
+            ``cross_val_predict(..., method="predict_proba")`` gives them), or
+            their stacked ``(n_labels, n_samples, 2)`` form.
         scoring : str, objective or callable, default="f1"
             As for :func:`tune_thresholds`.
         thresholds : float or array-like of shape (n_labels,), default=None

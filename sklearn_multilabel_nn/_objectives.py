@@ -500,7 +500,9 @@ _NAMED = {
 #: solved exactly (each label's optimum maximises the macro average), as is
 #: ``"neg_hamming_loss"``. ``"f1_micro"``, ``"f1_micro_macro"`` (the mean of
 #: micro- and macro-F1), ``"f1_samples"`` and ``"jaccard_samples"`` couple the
-#: labels and are improved by coordinate ascent.
+#: labels and are improved by coordinate ascent. The names shared with
+#: scikit-learn's scorers mean the same metric, except ``"f1"`` and
+#: ``"jaccard"`` (binary there); the user guide's thresholds page has the table.
 THRESHOLD_SCORINGS = frozenset(_NAMED)
 
 
@@ -533,15 +535,46 @@ def as_objective(scoring, zero_division=0):
     return _lookup_scoring(scoring).with_zero_division(zero_division)
 
 
+#: scikit-learn scorer names that are no threshold objective here, and what
+#: to use instead (the table in the user guide's thresholds page says why).
+_SCORER_HINTS = {
+    "f1_weighted": "'f1' gives each label its best F1, which also maximises "
+    "f1_weighted",
+    "jaccard_weighted": "'jaccard' gives each label its best Jaccard, which "
+    "also maximises jaccard_weighted",
+    "jaccard_micro": "'f1_micro' gives the same thresholds (micro-Jaccard is "
+    "F / (2 - F) of micro-F1)",
+    "precision": "precision or recall alone is maximised by an extreme "
+    "threshold; weigh them with FBetaScore(beta)",
+    "accuracy": "subset accuracy couples the labels and cannot be tuned here; "
+    "'f1_samples' or 'jaccard_samples' reward whole rows",
+}
+
+
+def _unknown_name(scoring):
+    """The error for an unknown name, with a hint for scikit-learn's names."""
+    if scoring.split("_")[0] in ("precision", "recall"):  # any average
+        hint = _SCORER_HINTS["precision"]
+    else:
+        hint = _SCORER_HINTS.get(scoring)
+    message = (
+        f"Unknown scoring {scoring!r}; choose one of "
+        f"{sorted(THRESHOLD_SCORINGS)}, an FBetaScore / MisclassificationCost "
+        "object, or a callable func(tp, fp, fn, tn)."
+    )
+    if hint is not None:
+        message += (
+            f" {scoring!r} is a scikit-learn scorer name but no threshold "
+            f"objective: {hint}."
+        )
+    return ValueError(message)
+
+
 def _lookup_scoring(scoring):
     if isinstance(scoring, str):
         if scoring in _NAMED:
             return _NAMED[scoring]
-        raise ValueError(
-            f"Unknown scoring {scoring!r}; choose one of "
-            f"{sorted(THRESHOLD_SCORINGS)}, an FBetaScore / MisclassificationCost "
-            "object, or a callable func(tp, fp, fn, tn)."
-        )
+        raise _unknown_name(scoring)
     if isinstance(scoring, Objective):
         return scoring
     if callable(scoring):

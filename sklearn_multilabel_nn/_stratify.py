@@ -13,6 +13,8 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils import check_random_state
 
+from ._targets import TargetEncoder, is_label_sets
+
 
 def iterative_stratification(Y, proportions, random_state=None):
     """Assign each sample to a fold so every label is spread as ``proportions``.
@@ -86,7 +88,9 @@ class IterativeStratifiedKFold:
     Folds come from :func:`iterative_stratification`, so each label's positives
     are spread as evenly as the data allow, rare labels included; plain
     ``KFold`` can leave a rare label with no positive in a fold. A 1-D ``y`` is
-    one-hot encoded first (stratified k-fold on its classes).
+    one-hot encoded first (stratified k-fold on its classes); label sets (such
+    as a pandas Series of lists) are binarized first, so each label is
+    stratified.
 
     Parameters
     ----------
@@ -178,6 +182,8 @@ def iterative_train_test_split(y, test_size, random_state=None):
 
 
 def _as_indicator(y):
+    if is_label_sets(y):  # stratify on the labels, not on whole label sets
+        return TargetEncoder().fit_transform(y).astype(bool)
     y = np.asarray(y)
     if y.ndim == 1:
         _, inv = np.unique(y, return_inverse=True)

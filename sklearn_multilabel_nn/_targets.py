@@ -1,8 +1,9 @@
 """Turning every accepted form of ``y`` into a 0/1 matrix, and back.
 
 Accepted: a 0/1 indicator matrix of any dtype (dense, scipy sparse or a pandas
-DataFrame), a list of label sets with hashable labels, and 1-D binary or
-multiclass targets (as MLPClassifier accepts them).
+DataFrame), label sets with hashable labels (a list, tuple, 1-D object array or
+pandas Series of lists, tuples or sets), and 1-D binary or multiclass targets
+(as MLPClassifier accepts them).
 """
 
 from collections.abc import Iterable
@@ -13,13 +14,43 @@ from sklearn.preprocessing import LabelEncoder, MultiLabelBinarizer
 from sklearn.utils.multiclass import check_classification_targets
 
 
-def _is_label_sets(y):
+def _series_values(y):
+    """The values of a 1-D pandas Series (or Index) of objects, else ``y``."""
+    if (
+        hasattr(y, "to_numpy")
+        and not hasattr(y, "columns")
+        and getattr(y, "ndim", None) == 1
+        and getattr(getattr(y, "dtype", None), "kind", None) == "O"
+    ):
+        return y.to_numpy()
+    return y
+
+
+def is_label_sets(y):
     """Whether ``y`` is a sequence of label collections rather than a matrix.
 
     Sets and tuples of labels, ragged lists and non-numeric labels are label
-    sets; a rectangular list of numeric rows is an indicator matrix (as in
+    sets, in a list, a tuple, a 1-D object array or a pandas Series; a
+    rectangular list of numeric rows is an indicator matrix (as in
     scikit-learn, where ``y.tolist()`` means the same as ``y``).
+
+    Parameters
+    ----------
+    y : object
+        A target in any form.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_label_sets([["cat"], ["cat", "dog"], []])
+    True
+    >>> is_label_sets([[1, 0], [0, 1]])
+    False
     """
+    y = _series_values(y)
     if isinstance(y, np.ndarray):
         if y.dtype != object or y.ndim != 1:
             return False
@@ -54,10 +85,10 @@ class TargetEncoder:
             raise ValueError(
                 "This estimator requires y to be passed, but the target y is None."
             )
-        if _is_label_sets(y):
+        if is_label_sets(y):
             self.kind = "label-sets"
             self._binarizer = MultiLabelBinarizer(classes=classes)
-            Y = self._binarizer.fit_transform(y)
+            Y = self._binarizer.fit_transform(list(_series_values(y)))
             self.classes_ = self._binarizer.classes_
             if Y.shape[1] == 0:
                 raise ValueError(
@@ -124,6 +155,7 @@ class TargetEncoder:
     def transform(self, y):
         """Encode ``y`` with what fit learned (partial_fit, score)."""
         if self.kind == "label-sets":
+            y = list(_series_values(y))
             return self._binarizer.transform(y).astype(np.uint8)
         if self.kind == "multilabel":
             if hasattr(y, "to_numpy"):

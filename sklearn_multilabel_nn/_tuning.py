@@ -41,7 +41,7 @@ from sklearn.utils.validation import _check_method_params, check_is_fitted
 from ._objectives import THRESHOLD_SCORINGS, Objective
 from ._targets import TargetEncoder
 from ._threshold_cv import DEFAULT_SCORING, ThresholdSearch, plan_folds, pool_scores
-from ._thresholds import decode, score_thresholds, threshold_curves
+from ._thresholds import decode, label_proba, score_thresholds, threshold_curves
 
 
 def positive_proba(estimator, X, *, pos_label=None):
@@ -54,6 +54,8 @@ def positive_proba(estimator, X, *, pos_label=None):
     constant in training), or one (n_samples, n_labels) array (MLPClassifier,
     OneVsRestClassifier, MultiLabelNNClassifier). With ``pos_label`` set, the
     estimator is binary and the column of ``pos_label`` is returned as one label.
+    The list is read by ``label_proba`` (``_thresholds``) with the estimator's
+    ``classes_``, as the threshold functions read it.
 
     Parameters
     ----------
@@ -69,30 +71,17 @@ def positive_proba(estimator, X, *, pos_label=None):
     """
     proba = estimator.predict_proba(X)
     if pos_label is not None:
-        proba = [np.asarray(proba)]
-        classes = [estimator.classes_]
-        positive = [pos_label]
+        proba = label_proba([proba], [estimator.classes_], pos_label=pos_label)
     elif isinstance(proba, list):
-        classes = estimator.classes_
-        positive = [1] * len(proba)
-    else:
-        proba = np.asarray(proba, dtype=float)
-        if proba.ndim != 2:
-            raise ValueError(
-                f"predict_proba of {type(estimator).__name__} returned shape "
-                f"{proba.shape}; expected (n_samples, n_labels) or a list of "
-                "(n_samples, n_classes) arrays."
-            )
-        return np.clip(proba, 0.0, 1.0)
-    cols = []
-    for p, c, pos in zip(proba, classes, positive, strict=True):
-        p, c = np.asarray(p, dtype=float), np.asarray(c)
-        hit = np.flatnonzero(c == pos)
-        if hit.size:
-            cols.append(p[:, hit[0]])
-        else:  # the label never took ``pos`` in training
-            cols.append(np.zeros(p.shape[0]))
-    return np.clip(np.column_stack(cols), 0.0, 1.0)
+        proba = label_proba(proba, estimator.classes_)
+    proba = np.asarray(proba, dtype=float)
+    if proba.ndim != 2:
+        raise ValueError(
+            f"predict_proba of {type(estimator).__name__} returned shape "
+            f"{proba.shape}; expected (n_samples, n_labels) or a list of "
+            "(n_samples, n_classes) arrays."
+        )
+    return np.clip(proba, 0.0, 1.0)
 
 
 def _fit_and_proba(estimator, X, y, train, test, pos_label, fit_params):

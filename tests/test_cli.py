@@ -1,6 +1,7 @@
 """Tests for the command line, run in-process through ``main(argv)``."""
 
 import csv
+import io
 import json
 import os
 import subprocess
@@ -115,6 +116,54 @@ def test_evaluate_json(tiny_csv, capsys):
         assert keys <= set(split) and split["fit_time"] > 0
     for figures in report["summary"].values():
         assert set(figures) == {"mean", "std"}
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_evaluate_progress_quiet_off_terminal(tiny_csv, capsys, as_json):
+    # pytest's captured stderr is not a terminal, as in a pipe or a CI log.
+    argv = ["evaluate", "--data", str(tiny_csv), "--labels", "3"]
+    argv += ["--n-splits", "2", "--n-repeats", "1", *TINY]
+    assert main(argv + (["--json"] if as_json else [])) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert "\r" not in captured.out and "split/s" not in captured.out
+    if as_json:
+        json.loads(captured.out)
+
+
+def test_evaluate_progress_on_terminal(tiny_csv, capsys, monkeypatch):
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    argv = ["evaluate", "--data", str(tiny_csv), "--labels", "3", "--json"]
+    argv += ["--n-splits", "2", "--n-repeats", "1", *TINY]
+    assert main(argv) == 0
+    json.loads(capsys.readouterr().out)  # the bar stays off stdout
+    bar = terminal.getvalue()
+    assert "0/2" in bar and "split/s" in bar  # tqdm draws at least the start
+
+
+def test_help_does_not_import_tqdm():
+    env = dict(os.environ)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
+    code = (
+        "import sys; from sklearn_multilabel_nn._cli import build_parser; "
+        "build_parser().format_help(); print('tqdm' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
 
 
 def test_sparse_arff_and_libsvm(tmp_path, capsys):

@@ -78,3 +78,16 @@ def test_from_estimator_uses_best_thresholds(data):
         disp.chosen_thresholds,
         tune_thresholds(Y, clf.estimator_.predict_proba(X)).thresholds,
     )
+
+
+@pytest.mark.parametrize("stacked", [False, True])
+def test_from_predictions_reads_multi_output_proba(data, stacked):
+    Y, P = data
+    proba = [np.column_stack([1 - P[:, j], P[:, j]]) for j in range(P.shape[1])]
+    if stacked:
+        proba = np.stack(proba)
+    disp = ThresholdCurveDisplay.from_predictions(Y, proba)
+    expected = ThresholdCurveDisplay.from_predictions(Y, P)
+    np.testing.assert_array_equal(disp.chosen_thresholds, expected.chosen_thresholds)
+    for got, want in zip(disp.scores, expected.scores, strict=True):
+        np.testing.assert_array_equal(got, want)

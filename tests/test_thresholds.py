@@ -487,3 +487,192 @@ def test_ascent_against_brute_force(scoring, zd, seed):
         for c in cands:
             t[j] = c
             assert metric(Y, P >= t) <= res.score + 1e-12
+
+
+# ---------------------------------------------------------------------------
+# scikit-learn's multi-output predict_proba forms (issue 16, item 6)
+# ---------------------------------------------------------------------------
+
+
+def _per_label(P):
+    return [np.column_stack([1 - P[:, j], P[:, j]]) for j in range(P.shape[1])]
+
+
+def _multi_output_proba():
+    rng = np.random.default_rng(3)
+    Y = (rng.random((80, 3)) < [0.5, 0.3, 0.2]).astype(int)
+    P = np.clip(0.5 * Y + 0.5 * rng.random((80, 3)), 0, 1)
+    return Y, P
+
+
+@pytest.mark.parametrize("form", ["list", "stacked", "nested"])
+def test_multi_output_proba_forms_match_the_matrix(form):
+    Y, P = _multi_output_proba()
+    proba = _per_label(P)
+    if form == "stacked":
+        proba = np.stack(proba)  # (n_labels, n_samples, 2)
+    elif form == "nested":
+        proba = [p.tolist() for p in proba]
+    for scoring in ("f1", "f1_micro"):
+        expected = tune_thresholds(Y, P, scoring, min_positives=1)
+        got = tune_thresholds(Y, proba, scoring, min_positives=1)
+        np.testing.assert_array_equal(got.thresholds, expected.thresholds)
+        assert got.score == expected.score
+        ts, ss = threshold_curves(Y, proba, scoring, labels=[1])
+        ts_m, ss_m = threshold_curves(Y, P, scoring, labels=[1])
+        np.testing.assert_array_equal(ts[0], ts_m[0])
+        np.testing.assert_array_equal(ss[0], ss_m[0])
+
+
+def test_label_proba_reads_constant_labels_with_their_classes():
+    from sklearn_multilabel_nn._thresholds import label_proba
+
+    n = 4
+    proba = [np.full((n, 2), 0.5), np.ones((n, 1)), np.ones((n, 1))]
+    out = label_proba(proba, classes=[[0, 1], [0], [1]])
+    np.testing.assert_array_equal(out, np.column_stack([[0.5] * n, [0] * n, [1] * n]))
+    # Without the classes, one column does not say which constant.
+    with pytest.raises(ValueError, match="Label 1 of proba has 1 column"):
+        tune_thresholds(np.zeros((n, 3)), proba)
+    with pytest.raises(ValueError, match=r"\(n_labels, n_samples, 2\)"):
+        tune_thresholds(np.zeros((n, 2)), np.zeros((2, n, 3)))
+    # A nested list of rows is still a (n_samples, n_labels) matrix.
+    np.testing.assert_array_equal(label_proba([[0.1, 0.2]]), [[0.1, 0.2]])
+
+
+def test_cross_val_predict_proba_of_a_random_forest():
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.model_selection import KFold, cross_val_predict
+
+    Y, _ = _multi_output_proba()
+    rng = np.random.default_rng(4)
+    X = Y + rng.normal(scale=0.8, size=Y.shape)
+    Y[:60, 2], Y[60:, 2] = 0, 1  # constant in the training data of one fold
+    rf = RandomForestClassifier(n_estimators=5, random_state=0)
+    with pytest.warns(RuntimeWarning, match="Number of classes in training fold"):
+        oof = cross_val_predict(rf, X, Y, cv=KFold(4), method="predict_proba")
+    assert isinstance(oof, list) and [p.shape for p in oof] == [(80, 2)] * 3
+    P = np.column_stack([p[:, 1] for p in oof])
+    for proba in (oof, np.asarray(oof)):
+        np.testing.assert_array_equal(
+            tune_thresholds(Y, proba, min_positives=1).thresholds,
+            tune_thresholds(Y, P, min_positives=1).thresholds,
+        )
+
+
+# ---------------------------------------------------------------------------
+# One vocabulary: threshold objectives and scikit-learn's scorer names
+# (issue 16, item 6)
+# ---------------------------------------------------------------------------
+
+
+SHARED = ["f1_macro", "f1_micro", "f1_samples", "jaccard_macro", "jaccard_samples"]
+
+
+def _fixed_decisions(D, classes=None):
+    """A fitted classifier whose predict returns ``D``, for scikit-learn's scorers."""
+    from sklearn.base import BaseEstimator, ClassifierMixin
+
+    class Fixed(ClassifierMixin, BaseEstimator):
+        def predict(self, X):
+            return D
+
+    est = Fixed()
+    est.classes_ = np.arange(D.shape[1]) if classes is None else classes
+    return est
+
+
+def test_shared_names_are_the_same_metric_as_scikit_learn_scorers():
+    import warnings
+
+    from sklearn.metrics import f1_score, get_scorer, get_scorer_names, jaccard_score
+
+    from sklearn_multilabel_nn._thresholds import score_thresholds
+
+    shared = THRESHOLD_SCORINGS & set(get_scorer_names()) - {"f1", "jaccard"}
+    assert sorted(shared) == SHARED
+    rng = np.random.default_rng(5)
+    Y = (rng.random((60, 4)) < [0.5, 0.2, 0.05, 0.0]).astype(int)
+    P = rng.random((60, 4))
+    P[:, 3] = 0.1  # a label never true and never predicted: 0/0
+    Y[:3] = 0  # rows with no label
+    t = np.array([0.5, 0.6, 0.9, 0.5])
+    D = (P >= t).astype(int)
+    X = np.zeros((60, 1))
+    for name in SHARED:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # UndefinedMetricWarning: 0/0 is 0
+            expected = get_scorer(name)(_fixed_decisions(D), X, Y)
+        assert score_thresholds(Y, P, t, name)[1] == pytest.approx(expected), name
+        metric, average = name.split("_")
+        func = f1_score if metric == "f1" else jaccard_score
+        expected = func(Y, D, average=average, zero_division=1)
+        got = score_thresholds(Y, P, t, name, zero_division=1)[1]
+        assert got == pytest.approx(expected), name
+
+
+def test_f1_and_jaccard_are_macro_here_and_binary_in_scikit_learn():
+    from sklearn.metrics import get_scorer
+
+    from sklearn_multilabel_nn._thresholds import score_thresholds
+
+    Y = np.array([[1, 0], [0, 1], [1, 1], [0, 0]])
+    P = np.array([[0.9, 0.2], [0.3, 0.6], [0.6, 0.4], [0.7, 0.1]])
+    D = (P >= 0.5).astype(int)
+    for name in ("f1", "jaccard"):
+        ours = score_thresholds(Y, P, 0.5, name)[1]
+        assert ours == score_thresholds(Y, P, 0.5, f"{name}_macro")[1]
+        with pytest.raises(ValueError, match="average"):  # binary: refuses y
+            get_scorer(name)(_fixed_decisions(D), None, Y)
+        # On one label the two agree.
+        one = get_scorer(name)(
+            _fixed_decisions(D[:, 0], np.array([0, 1])), None, Y[:, 0]
+        )
+        assert score_thresholds(Y[:, :1], P[:, :1], 0.5, name)[1] == one
+
+
+@pytest.mark.parametrize(
+    "name, hint",
+    [
+        ("f1_weighted", "'f1'"),
+        ("jaccard_weighted", "'jaccard'"),
+        ("jaccard_micro", "'f1_micro'"),
+        ("precision_macro", "FBetaScore"),
+        ("recall_samples", "FBetaScore"),
+        ("accuracy", "'f1_samples'"),
+    ],
+)
+def test_scikit_learn_names_refused_here_say_what_to_use(name, hint):
+    with pytest.raises(ValueError, match="scikit-learn scorer name") as info:
+        tune_thresholds([[1], [0]], [[0.8], [0.2]], name)
+    assert hint in str(info.value)
+
+
+def test_thresholds_page_tables_every_name():
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[1] / "doc/user_guide/thresholds.rst"
+    if not page.is_file():
+        pytest.skip("no doc/ folder")
+    table = page.read_text().split(".. _scoring_names:")[1].split("The refused")[0]
+    names = {
+        line.split()[0].strip("`,") for line in table.splitlines() if line[:2] == "``"
+    }
+    refused = {"f1_weighted", "jaccard_weighted", "jaccard_micro", "precision_*"}
+    assert names >= THRESHOLD_SCORINGS | refused | {"recall_*", "accuracy"}
+
+
+def test_documented_substitutes_for_weighted_and_micro_jaccard():
+    from sklearn.metrics import f1_score, jaccard_score
+
+    rng = np.random.default_rng(6)
+    Y = (rng.random((80, 3)) < [0.5, 0.3, 0.15]).astype(int)
+    P = np.clip(0.4 * Y + 0.6 * rng.random((80, 3)), 0, 1)
+    t_f1 = tune_thresholds(Y, P, "f1", min_positives=1).thresholds
+    best = f1_score(Y, P >= t_f1, average="weighted", zero_division=0)
+    t_micro = tune_thresholds(Y, P, "f1_micro", min_positives=1).thresholds
+    best_micro = jaccard_score(Y, P >= t_micro, average="micro")
+    for t in rng.random((200, 3)):
+        assert f1_score(Y, P >= t, average="weighted", zero_division=0) <= best
+        # Coordinate ascent finds a local optimum; random points do not beat it.
+        assert jaccard_score(Y, P >= t, average="micro") <= best_micro + 1e-12

@@ -21,6 +21,7 @@ from ._search import (
     _per_label_search,
     check_Y_proba,
     label_curves,
+    label_proba,
 )
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "apply_thresholds",
     "check_Y_proba",
     "decode",
+    "label_proba",
     "resolve_thresholds",
     "score_thresholds",
     "threshold_curves",
@@ -98,8 +100,13 @@ def tune_thresholds(
     ----------
     Y_true : array-like of shape (n_samples, n_labels)
         Binary label-indicator matrix.
-    proba : array-like of shape (n_samples, n_labels)
-        Scores in [0, 1] (e.g. out-of-fold ``predict_proba``).
+    proba : array-like of shape (n_samples, n_labels) or list of array-like
+        Scores in [0, 1] (e.g. out-of-fold ``predict_proba``). scikit-learn's
+        multi-output forms work too: a list of ``(n_samples, 2)`` arrays, one
+        per label (``RandomForestClassifier().predict_proba``), whose column 1
+        is taken (``cross_val_predict(..., method="predict_proba")`` gives
+        such a list for these classifiers), and their stacked
+        ``(n_labels, n_samples, 2)`` form (``np.asarray`` of the list).
     scoring : str, Objective or callable, default="f1"
         A name in :data:`THRESHOLD_SCORINGS`, an :class:`Objective` (such as
         :class:`FBetaScore`, :class:`MisclassificationCost`,
@@ -192,8 +199,10 @@ def threshold_curves(
 
     Parameters
     ----------
-    Y_true, proba : array-like of shape (n_samples, n_labels)
+    Y_true : array-like of shape (n_samples, n_labels)
         As for :func:`tune_thresholds`.
+    proba : array-like of shape (n_samples, n_labels) or list of array-like
+        As for :func:`tune_thresholds`, multi-output forms included.
     scoring : str, objective or callable, default="f1"
         As for :func:`tune_thresholds`.
     thresholds : array-like of shape (n_labels,), default=None

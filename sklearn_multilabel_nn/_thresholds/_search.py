@@ -11,6 +11,104 @@ import numpy as np
 # ---------------------------------------------------------------------------
 
 
+def _is_per_label_list(proba):
+    """A list of 2-D arrays, one per label (not a nested list of rows)."""
+    return (
+        isinstance(proba, (list, tuple))
+        and len(proba) > 0
+        and all(np.ndim(p) == 2 for p in proba)
+    )
+
+
+def label_proba(proba, classes=None, pos_label=1):
+    """Scores of each label being present, from any form of ``predict_proba``.
+
+    The one reading of scikit-learn's multi-output ``predict_proba`` forms:
+
+    - an ``(n_samples, n_labels)`` array (MLPClassifier, OneVsRestClassifier,
+      MultiLabelNNClassifier) is returned as it is;
+    - a list with one ``(n_samples, n_classes)`` array per label
+      (RandomForestClassifier, KNeighborsClassifier, MultiOutputClassifier):
+      the column of ``pos_label`` is taken, column 1 of a two-column array when
+      ``classes`` is None. A label that was constant in training has a single
+      column; its score is that constant (all ones when the one class is
+      ``pos_label``, else all zeros), which needs ``classes`` to tell;
+    - :func:`~sklearn.model_selection.cross_val_predict` with
+      ``method="predict_proba"`` gives such a list for a multi-output
+      classifier, with two columns for every label even where a fold's
+      training data had one class; ``np.asarray`` of it, the stacked
+      ``(n_labels, n_samples, 2)`` array, is read the same way (column 1 of
+      each label).
+
+    Parameters
+    ----------
+    proba : array-like or list of array-like
+        ``predict_proba`` output in one of the forms above.
+    classes : list of array-like, default=None
+        The classes of each label, in the order of the columns (a multi-output
+        estimator's ``classes_``). Needed only for labels with one column, or
+        when ``pos_label`` is not in column 1.
+    pos_label : object, default=1
+        The class meaning "label present".
+
+    Returns
+    -------
+    scores : ndarray or array-like of shape (n_samples, n_labels)
+        ``proba`` itself when it was already one score per label.
+
+    Examples
+    --------
+    >>> per_label = [np.array([[0.8, 0.2], [0.3, 0.7]]), np.array([[1.0], [1.0]])]
+    >>> label_proba(per_label, classes=[[0, 1], [0]])
+    array([[0.2, 0. ],
+           [0.7, 0. ]])
+    >>> label_proba(np.stack([per_label[0], per_label[0][::-1]]))
+    array([[0.2, 0.7],
+           [0.7, 0.2]])
+    """
+    if not _is_per_label_list(proba):
+        if np.ndim(proba) != 3:
+            return proba
+        proba = list(np.asarray(proba))
+        if proba[0].shape[1] != 2:
+            raise ValueError(
+                "A 3-D proba must be (n_labels, n_samples, 2), as cross_val_predict"
+                f"(..., method='predict_proba') stacks it; got {np.shape(proba)}."
+            )
+    if classes is None:
+        classes = [None] * len(proba)
+    elif len(classes) != len(proba):
+        raise ValueError(
+            f"classes has {len(classes)} entries for {len(proba)} labels of proba."
+        )
+    return np.column_stack(
+        [
+            _positive_column(np.asarray(p), c, pos_label, j)
+            for j, (p, c) in enumerate(zip(proba, classes, strict=True))
+        ]
+    )
+
+
+def _positive_column(p, classes, pos_label, j):
+    if classes is not None:
+        hit = np.flatnonzero(np.asarray(classes) == pos_label)
+        if hit.size:
+            return p[:, hit[0]]
+        return np.zeros(p.shape[0])  # the label never took pos_label in training
+    if p.shape[1] == 2:
+        return p[:, 1]
+    raise ValueError(
+        f"Label {j} of proba has {p.shape[1]} column(s); without the classes "
+        "of each column, only two-column arrays (negative, positive) can be "
+        "read. A label with one column was constant in training, and only "
+        "the estimator's classes_ say which constant: use "
+        "ThresholdCurveDisplay.from_estimator or "
+        "TunedThresholdMultiLabelClassifierCV, which read classes_, or "
+        "cross_val_predict(..., method='predict_proba'), which gives every "
+        "label two columns, or pass the positive-class column of each label."
+    )
+
+
 def check_Y_proba(Y_true, proba):
     """Validate a label-indicator matrix and a score matrix of the same shape.
 
@@ -18,8 +116,11 @@ def check_Y_proba(Y_true, proba):
     ----------
     Y_true : array-like or sparse matrix of shape (n_samples, n_labels)
         Binary label-indicator matrix (0/1 or bool).
-    proba : array-like of shape (n_samples, n_labels)
-        Scores in [0, 1].
+    proba : array-like of shape (n_samples, n_labels) or list of array-like
+        Scores in [0, 1], or scikit-learn's multi-output ``predict_proba``
+        forms, read by :func:`label_proba`: a list of ``(n_samples, 2)``
+        arrays, one per label, or their stacked ``(n_labels, n_samples, 2)``
+        form.
 
     Returns
     -------
@@ -33,7 +134,7 @@ def check_Y_proba(Y_true, proba):
     >>> Y.dtype, P.dtype
     (dtype('bool'), dtype('float64'))
     """
-    P = np.asarray(proba)
+    P = np.asarray(label_proba(proba))
     Y = Y_true.toarray() if hasattr(Y_true, "toarray") else np.asarray(Y_true)
     if P.ndim != 2:
         raise ValueError(
