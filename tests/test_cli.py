@@ -306,3 +306,15 @@ def test_file_rules(tiny_csv, tmp_path, capsys):
     assert "exists; pass --force" in error_line(capsys)
     assert main(base + ["-o", str(out), "--force"]) == 0
     assert out.read_text().splitlines()[0] == "red,green,blue"
+
+
+def test_divergence_is_one_error_line(tiny_csv, tmp_path, capsys, monkeypatch):
+    import sklearn_multilabel_nn._cli as cli
+
+    def diverge(args):
+        raise FloatingPointError("Training diverged: the loss became nan.")
+
+    monkeypatch.setattr(cli, "_fit", diverge)
+    argv = ["fit", "--data", str(tiny_csv), "--labels", "3"]
+    assert main([*argv, "--model", str(tmp_path / "m.mlnn"), *TINY]) == 2
+    assert "Training diverged" in error_line(capsys)
