@@ -315,7 +315,14 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
-    except (_UsageError, ValueError, OSError, ImportError, NotImplementedError) as exc:
+    except (
+        _UsageError,
+        ValueError,
+        FloatingPointError,  # training diverged
+        OSError,
+        ImportError,
+        NotImplementedError,
+    ) as exc:
         print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 2
 

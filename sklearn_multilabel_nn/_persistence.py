@@ -289,6 +289,8 @@ def save(estimator, path, *, overwrite=False, metadata=None):
         If the estimator holds an object the format cannot store.
     FileExistsError
         If ``path`` exists and ``overwrite`` is False.
+    FileNotFoundError
+        If the folder of ``path`` does not exist.
 
     Examples
     --------
@@ -305,6 +307,9 @@ def save(estimator, path, *, overwrite=False, metadata=None):
     path = os.fspath(path)
     if os.path.exists(path) and not overwrite:
         raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"{path}: the folder {folder} does not exist")
     writer = _Writer()
     name = writer.classes.get(type(estimator))
     if name not in _ESTIMATORS:

@@ -376,3 +376,15 @@ def test_compile_cache_location_bound_and_opt_out(monkeypatch, tmp_path):
     monkeypatch.setenv(_cli.NO_COMPILE_CACHE, "1")
     _cli._keep_compiled_programs()
     assert "JAX_COMPILATION_CACHE_DIR" not in os.environ
+
+
+def test_divergence_is_one_error_line(tiny_csv, tmp_path, capsys, monkeypatch):
+    import sklearn_multilabel_nn._cli as cli
+
+    def diverge(args):
+        raise FloatingPointError("Training diverged: the loss became nan.")
+
+    monkeypatch.setattr(cli, "_fit", diverge)
+    argv = ["fit", "--data", str(tiny_csv), "--labels", "3"]
+    assert main([*argv, "--model", str(tmp_path / "m.mlnn"), *TINY]) == 2
+    assert "Training diverged" in error_line(capsys)

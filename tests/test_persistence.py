@@ -192,6 +192,13 @@ def test_overwrite(saved, tmp_path):
     assert os.listdir(tmp_path) == ["clf.mlnn"]  # no temporary file left
 
 
+def test_save_into_missing_folder(saved, tmp_path):
+    clf, _ = saved
+    path = tmp_path / "no" / "clf.mlnn"
+    with pytest.raises(FileNotFoundError, match="folder .* does not exist"):
+        save(clf, path)
+
+
 def test_unsupported_objects_refused_at_save(saved, tmp_path):
     clf, _ = saved
 

@@ -325,6 +325,15 @@ def test_decode_bad_input(kwargs, match):
         decode(np.zeros((2, 3)), 0.5, **kwargs)
 
 
+def test_decode_refuses_nan_and_complex_scores():
+    with pytest.raises(ValueError, match="proba contains NaN"):
+        decode(np.array([[0.2, np.nan]]), 0.5)
+    with pytest.raises(TypeError, match="complex"):
+        decode(np.array([[0.2, 0.7]]) + 1j, 0.5)
+    # inf is a score like any other: above every threshold.
+    assert decode(np.array([[np.inf, -np.inf]]), 0.5).tolist() == [[1, 0]]
+
+
 @pytest.mark.parametrize(
     "Y, P, kwargs, match",
     [

@@ -87,10 +87,18 @@ def decode(proba, thresholds, *, min_labels=0, max_labels=None, rank_by="proba")
     array([[0, 1, 0],
            [1, 1, 0]])
     """
-    P = np.asarray(proba, dtype=float)
+    P = np.asarray(proba)
+    if np.iscomplexobj(P):
+        raise TypeError("proba must hold real scores; got complex values.")
+    P = np.asarray(P, dtype=float)
     if P.ndim != 2:
         raise ValueError(
             f"proba must be a 2-D array (n_samples, n_labels); got shape {P.shape}."
+        )
+    if np.isnan(P).any():
+        raise ValueError(
+            f"proba contains NaN ({int(np.isnan(P).sum())} of {P.size} values); "
+            "a NaN score has no label decision."
         )
     n_labels = P.shape[1]
     t = resolve_thresholds(thresholds, n_labels)
