@@ -36,6 +36,7 @@ from ._objectives import THRESHOLD_SCORINGS, Objective
 from ._targets import TargetEncoder
 from ._threshold_cv import DEFAULT_SCORING, ThresholdSearch, plan_folds, pool_scores
 from ._thresholds import decode, resolve_thresholds
+from ._validation import check_rectangular
 
 
 def _keras():
@@ -517,9 +518,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             epochs=epochs or self.epochs, early_stopping=early_stopping,
         )  # fmt: skip
         self._record_training(history, best_epoch, Y, append=warm)
-        # The held-out loss when there is one (the training loss has dropout).
-        losses = history.get("val_loss") or history["loss"]
-        self._warn_if_not_learned(losses[best_epoch], Y, w)
+        self._warn_if_not_learned(X, Y, w)
         # Members are kept only as trained with the final network.
         self._members = members if self.ensemble else []
         self.members_ = [member.model for member in self._members]
@@ -550,7 +549,9 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         return self
 
     def _validate_input(self, X, y, sample_weight, *, reset, classes=None):
-        """``X``, the encoded 0/1 ``Y`` and the weights, checked together."""
+        """``X``, the encoded 0/1 ``Y`` and the weights, checked together
+        (and the parameters whose check needs the data)."""
+        self._hidden_layer_sizes()
         X = self._validate_X(X, reset=reset)
         if reset:
             encoder = TargetEncoder()
@@ -564,11 +565,24 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
                 f"and {Y.shape[0]}."
             )
         w = self._check_weights(sample_weight, X)
+        if not self._tunes_thresholds():  # refused now, not at predict
+            resolve_thresholds(self.threshold, encoder.n_outputs())
         if reset:
             self._target_encoder = encoder
             self.classes_ = encoder.classes_
             self.n_outputs_ = encoder.n_outputs()
         return X, Y, w
+
+    def _hidden_layer_sizes(self):
+        """``hidden_layer_sizes`` as a list of positive ints, or a clear error."""
+        sizes = self.hidden_layer_sizes
+        sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
+        if not all(isinstance(u, Integral) and u >= 1 for u in sizes):
+            raise ValueError(
+                "hidden_layer_sizes must hold positive integers (units per "
+                f"hidden layer); got {self.hidden_layer_sizes!r}."
+            )
+        return [int(u) for u in sizes]
 
     def _start_network(self, X, seed):
         """Build the final network for the validated training data ``X``."""
@@ -683,27 +697,32 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         final_epochs = int(np.ceil(np.median(epochs))) if self.early_stopping else None
         return members, pooled, final_epochs
 
-    def _warn_if_not_learned(self, loss, Y, w):
-        """Warn when training ended clearly worse (by a quarter) than
-        predicting each label's frequency for every sample (e.g. too high a
-        learning rate): the model then carries no information, which must not
-        go unnoticed."""
+    def _warn_if_not_learned(self, X, Y, w):
+        """Warn when the trained network predicts the training data worse
+        than predicting each label's frequency for every sample (e.g. too
+        high a learning rate): it then carries no information, which must
+        not go unnoticed. One forward pass, without dropout."""
         if self.loss != "binary_crossentropy" or self.alpha > 0:
             return  # no closed-form baseline for other losses
-        frequency = np.clip(np.average(Y, axis=0, weights=w), 1e-7, 1 - 1e-7)
         pos_weight = self._pos_weight(Y)
         pos_weight = 1.0 if pos_weight is None else pos_weight
-        baseline = -np.mean(
-            pos_weight * frequency * np.log(frequency)
-            + (1 - frequency) * np.log1p(-frequency)
-        )
-        # A margin, as the training loss includes dropout's noise.
-        if loss > 1.25 * baseline:
+        frequency = np.average(Y, axis=0, weights=w)
+
+        def cross_entropy(p):
+            p = np.clip(p, 1e-7, 1 - 1e-7)
+            per_sample = -np.mean(
+                pos_weight * Y * np.log(p) + (1 - Y) * np.log1p(-p), axis=1
+            )
+            return float(np.average(per_sample, weights=w))
+
+        loss = cross_entropy(self._predict_network(self._net, X))
+        baseline = cross_entropy(np.broadcast_to(frequency, Y.shape))
+        if loss > baseline + 1e-3:
             warnings.warn(
-                f"Training ended with a loss of {loss:.4g}, worse than the "
-                f"{baseline:.4g} of predicting each label's frequency for every "
-                "sample: the network has not learned. Train longer, or lower "
-                "learning_rate_init and scale the features.",
+                f"The trained network's loss on its training data is {loss:.4g}, "
+                f"worse than the {baseline:.4g} of predicting each label's "
+                "frequency for every sample: it has not learned. Train longer, "
+                "or lower learning_rate_init and scale the features.",
                 ConvergenceWarning,
                 stacklevel=6,  # the caller of fit
             )
@@ -725,6 +744,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         )
 
     def _validate_X(self, X, *, reset):
+        check_rectangular(X)
         X = validate_data(
             self,
             X,
@@ -794,8 +814,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         if self.model is not None:
             with K.seeded_keras(seed):
                 return self.model(input_shape, n_outputs)
-        sizes = self.hidden_layer_sizes
-        sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
+        sizes = self._hidden_layer_sizes()
         dropout = self.dropout
         if dropout == "auto":
             dropout = [0.5 if units >= 100 else 0.2 for units in sizes]
@@ -976,6 +995,10 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             Subset accuracy of ``self.predict(X)``.
         """
         check_is_fitted(self)
+        if sample_weight is not None:  # refused as fit refuses them
+            sample_weight = _check_sample_weight(
+                sample_weight, X, ensure_non_negative=True
+            )
         if self._target_encoder.kind in ("binary", "multiclass"):
             return super().score(X, y, sample_weight=sample_weight)
         Y_pred = self._decide(self._network_scores(X))

@@ -20,6 +20,7 @@ from sklearn.base import (
     clone,
 )
 from sklearn.exceptions import NotFittedError
+from sklearn.metrics import accuracy_score
 from sklearn.model_selection import check_cv
 from sklearn.utils import _safe_indexing, check_random_state, get_tags, indexable
 from sklearn.utils._param_validation import (
@@ -36,12 +37,17 @@ from sklearn.utils.metadata_routing import (
     process_routing,
 )
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import _check_method_params, check_is_fitted
+from sklearn.utils.validation import (
+    _check_method_params,
+    _check_sample_weight,
+    check_is_fitted,
+)
 
 from ._objectives import THRESHOLD_SCORINGS, Objective
 from ._targets import TargetEncoder
 from ._threshold_cv import DEFAULT_SCORING, ThresholdSearch, plan_folds, pool_scores
 from ._thresholds import decode, label_proba, score_thresholds, threshold_curves
+from ._validation import check_rectangular
 
 
 def positive_proba(estimator, X, *, pos_label=None):
@@ -326,6 +332,7 @@ class TunedThresholdMultiLabelClassifierCV(
             Fitted estimator.
         """
         _raise_for_params(params, self, "fit")
+        check_rectangular(X)
         X, y = indexable(X, y)
         routed = process_routing(self, "fit", **params)
         y_fit, Y = self._encode_target(y)
@@ -445,6 +452,7 @@ class TunedThresholdMultiLabelClassifierCV(
 
     def _label_proba(self, X):
         check_is_fitted(self)
+        check_rectangular(X)
         return positive_proba(self.estimator_, X, pos_label=self._pos_label)
 
     def predict_proba(self, X):
@@ -488,6 +496,36 @@ class TunedThresholdMultiLabelClassifierCV(
             max_labels=self.max_labels,
         )
         return self._target_encoder.decode(D, proba)
+
+    def score(self, X, y, sample_weight=None):
+        """Subset accuracy of ``predict`` (every label of a sample right).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Test samples.
+        y : array-like, sparse matrix, DataFrame or list of label sets
+            True labels, in any form ``fit`` accepts.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+
+        Returns
+        -------
+        score : float
+            Subset accuracy (plain accuracy for a binary 1-D target).
+        """
+        check_is_fitted(self)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, ensure_non_negative=True
+            )
+        proba = self._label_proba(X)
+        D = decode(
+            proba, self.best_thresholds_, min_labels=self.min_labels,
+            max_labels=self.max_labels,
+        )  # fmt: skip
+        Y_true = self._target_encoder.transform(y)
+        return float(accuracy_score(Y_true, D, sample_weight=sample_weight))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -179,9 +179,7 @@ def state(est):
     out = {
         "proba": est.predict_proba(X_CHECK),
         "weights": [np.array(w, copy=True) for w in inner.model_.get_weights()],
-        "thresholds": np.array(
-            getattr(est, "best_thresholds_", getattr(inner, "thresholds_", None))
-        ),
+        "thresholds": _thresholds(est, inner),
         "n_features_in_": est.n_features_in_,
         "classes_": np.asarray(est.classes_).tolist(),
     }
@@ -189,6 +187,17 @@ def state(est):
     if optimizer is not None:
         out["optimizer"] = [np.array(v, copy=True) for v in optimizer.variables]
     return out
+
+
+def _thresholds(est, inner):
+    """The thresholds in use, or the error reading them raises (a parameter
+    set to a bad value makes ``thresholds_`` raise, as ``predict`` does)."""
+    if hasattr(est, "best_thresholds_"):
+        return np.array(est.best_thresholds_)
+    try:
+        return np.array(inner.thresholds_)
+    except (ValueError, AttributeError) as exc:
+        return type(exc).__name__
 
 
 def _same(a, b):
@@ -340,7 +349,13 @@ def _warned(caught):
 
 
 def _our_warning(w):
-    return "sklearn_multilabel_nn" in w.filename or "sklearn" in w.filename
+    from sklearn.exceptions import ConvergenceWarning
+
+    return (
+        "sklearn_multilabel_nn" in w.filename
+        or "sklearn" in w.filename
+        or issubclass(w.category, ConvergenceWarning)
+    )
 
 
 def _bad_array(a):
