@@ -101,6 +101,7 @@ class ThresholdCurveDisplay:
         Returns
         -------
         display : ThresholdCurveDisplay
+            ``self``, with ``ax_``, ``figure_``, ``lines_`` and ``markers_`` set.
         """
         plt = _pyplot("ThresholdCurveDisplay.plot")
         if ax is None:
@@ -163,17 +164,21 @@ class ThresholdCurveDisplay:
             Indices of the labels to plot (all when None).
         label_names : list of str, default=None
             Names of the plotted labels (``"label <index>"`` when None).
-        min_positives, default_threshold :
+        min_positives : int, default=5
+            As for :func:`tune_thresholds` (used when ``thresholds`` is None).
+        default_threshold : float, default=0.5
             As for :func:`tune_thresholds` (used when ``thresholds`` is None).
         zero_division : {0, 1}, default=0
             As for :func:`tune_thresholds`.
         ax : matplotlib Axes, default=None
+            Axes to draw on; a new figure when None.
         **kwargs : dict
             Passed to :meth:`plot`.
 
         Returns
         -------
         display : ThresholdCurveDisplay
+            The display, with the curves drawn.
         """
         _pyplot("ThresholdCurveDisplay.from_predictions")
         Y, P = check_Y_proba(Y_true, y_proba)
@@ -248,18 +253,30 @@ class ThresholdCurveDisplay:
         Parameters
         ----------
         estimator : fitted classifier with ``predict_proba``
+            The classifier whose probabilities are scored.
         X : array-like of shape (n_samples, n_features)
+            Input data.
         Y : array-like of shape (n_samples, n_labels)
             Binary label-indicator matrix.
         scoring : str, objective or callable, default=None
             The estimator's ``scoring`` (or ``threshold_scoring``) when it has
             one, else ``"f1"``.
-        thresholds, labels, label_names, ax, **kwargs :
-            As for :meth:`from_predictions`.
+        thresholds : array-like of shape (n_labels,), default=None
+            Thresholds to mark; the estimator's ``best_thresholds_`` or
+            ``thresholds_`` (what its ``predict`` applies) when None.
+        labels : array-like of int, default=None
+            Indices of the labels to plot (all when None).
+        label_names : list of str, default=None
+            Names of the plotted labels (``"label <index>"`` when None).
+        ax : matplotlib Axes, default=None
+            Axes to draw on; a new figure when None.
+        **kwargs : dict
+            Passed to :meth:`plot`.
 
         Returns
         -------
         display : ThresholdCurveDisplay
+            The display, with the curves drawn.
         """
         from ._tuning import TunedThresholdMultiLabelClassifierCV, positive_proba
 

@@ -34,13 +34,7 @@ IGNORED_FOR_METHODS = {"EX01": "methods are shown in their class's Examples"}
 # Docstrings in files being rewritten on other branches: expected to fail
 # until those rewrites land (then remove the entry; an XPASS shows in -ra).
 _REWRITTEN = "docstring being rewritten in parallel"
-EXPECTED_FAILURES = {
-    # PR04 (no type) and PR07 (no description) for several parameters.
-    "sklearn_multilabel_nn.ThresholdCurveDisplay.from_estimator": _REWRITTEN,
-    "sklearn_multilabel_nn.ThresholdCurveDisplay.from_predictions": _REWRITTEN,
-    # RT03: the return value has no description.
-    "sklearn_multilabel_nn.ThresholdCurveDisplay.plot": _REWRITTEN,
-}
+EXPECTED_FAILURES = {}
 
 
 def _public_objects():
