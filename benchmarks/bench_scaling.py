@@ -71,9 +71,9 @@ def _block_each_chunk():
     put back-pressure on JAX's asynchronous dispatch."""
     import jax
 
-    from sklearn_multilabel_nn._keras import _jax_engine
+    from sklearn_multilabel_nn._keras import _programs
 
-    compile_ = _jax_engine._compile
+    compile_ = _programs._compile
 
     def patched(*args, **kwargs):
         program = dict(compile_(*args, **kwargs))
@@ -85,7 +85,7 @@ def _block_each_chunk():
         program["train_chunk"] = blocking
         return program
 
-    _jax_engine._compile = patched
+    _programs._compile = patched
 
 
 def run_point(spec):
@@ -210,7 +210,7 @@ def trace_memory(n=200_000, working_memory=32):
     from bench_speed import text_like
 
     from sklearn_multilabel_nn import MultiLabelNNClassifier
-    from sklearn_multilabel_nn._keras import _jax_engine
+    from sklearn_multilabel_nn._keras import _loops
 
     X, Y = text_like(
         n_samples=n, n_features=5000, n_labels=100, doc_length=11, random_state=0
@@ -220,7 +220,7 @@ def trace_memory(n=200_000, working_memory=32):
         f"{(X.data.nbytes + X.indices.nbytes + X.indptr.nbytes) / 2**20:.1f} MiB, "
         f"Y (uint8) {Y.nbytes / 2**20:.1f} MiB; working_memory={working_memory} MiB"
     ]
-    train = _jax_engine.train
+    train = _loops.train
 
     def wrapped(*args, **kwargs):
         stats = tracemalloc.take_snapshot().statistics("traceback")
@@ -236,7 +236,7 @@ def trace_memory(n=200_000, working_memory=32):
             lines.append(f"  {x.size / 2**20:7.1f} MiB  {where}")
         return train(*args, **kwargs)
 
-    _jax_engine.train = wrapped
+    _loops.train = wrapped
     tracemalloc.start(25)
     est = MultiLabelNNClassifier(
         hidden_layer_sizes=(128,),
@@ -252,7 +252,7 @@ def trace_memory(n=200_000, working_memory=32):
         f"tracemalloc peak during fit: "
         f"{tracemalloc.get_traced_memory()[1] / 2**20:.1f} MiB"
     )
-    _jax_engine.train = train
+    _loops.train = train
     return "\n".join(lines)
 
 

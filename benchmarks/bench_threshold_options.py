@@ -43,7 +43,6 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import f1_score, hamming_loss
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils import check_random_state
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
@@ -84,30 +83,25 @@ def scores(Y, D):
 def auto_fold(X, Y, Xv, repeat, threshold_cv, cv_repeats=1):
     """What ``fit(threshold="auto")`` trains: out-of-fold scores on (X, Y), one
     array per repeat of the folds, the final and member networks'
-    probabilities on Xv, and the seed fit draws."""
-    from sklearn_multilabel_nn import IterativeStratifiedKFold, MultiLabelNNClassifier
+    probabilities on Xv, and the seed fit draws. The fold networks come from
+    fit's own steps (private, a replica for this benchmark only)."""
+    from sklearn_multilabel_nn import MultiLabelNNClassifier, _keras
+    from sklearn_multilabel_nn._classifier import _draw_seed
 
-    # fit draws this seed from random_state; members and folds derive from it.
-    seed = int(check_random_state(repeat).randint(np.iinfo(np.int32).max))
-    oofs, members, epochs = [], [], []
-    for r in range(cv_repeats):
-        base = seed + r * (threshold_cv + 1)
-        folds = IterativeStratifiedKFold(n_splits=threshold_cv, random_state=base)
-        oof = np.zeros(Y.shape)
-        for k, (a, b) in enumerate(folds.split(X, Y)):
-            # A fold network: trains on a, stops early on b (private hook of fit).
-            m = MultiLabelNNClassifier(random_state=base + k + 1)
-            m._atomic(m._fit, X, Y, None, incremental=False, fold=(a, b))
-            oof[b] = m.predict_proba(X[b])
-            members.append(m.predict_proba(Xv))
-            epochs.append(m.best_epoch_ + 1)
-        oofs.append(oof)
-    members = np.array(members)
-    # The final network: all the data, for the median of the members' epochs.
+    clf = MultiLabelNNClassifier(
+        threshold="auto", threshold_cv=threshold_cv,
+        threshold_cv_repeats=cv_repeats, random_state=repeat,
+    )  # fmt: skip
+    seed = _draw_seed(repeat)
+    with _keras.precision(clf.dtype):
+        Xc, Yc, w = clf._validate_input(X, Y, None, reset=True)
+        clf._start_network(Xc, seed)
+        networks, oofs, epochs = clf._train_fold_networks(Xc, Yc, w, seed)
+        Xv = clf._validate_X(Xv, reset=False)
+        members = np.array([clf._predict_network(n, Xv) for n in networks])
+    # The final network: all the data, for the fold networks' epoch count.
     final = MultiLabelNNClassifier(
-        random_state=repeat,
-        early_stopping=False,
-        epochs=int(np.ceil(np.median(epochs))),
+        random_state=repeat, early_stopping=False, epochs=epochs
     ).fit(X, Y)
     proba = {
         "final": final.predict_proba(Xv),
@@ -119,14 +113,12 @@ def auto_fold(X, Y, Xv, repeat, threshold_cv, cv_repeats=1):
 
 
 def thresholds(Y, oofs, scoring, bootstrap, seed):
-    """As fit tunes them: per repeat of the folds (bagged over ``bootstrap``
-    resamples, with fit's own private helper), then averaged."""
-    from sklearn_multilabel_nn import MultiLabelNNClassifier
+    """As fit tunes them: the shared threshold core (per repeat of the folds,
+    bagged over ``bootstrap`` resamples, then averaged)."""
+    from sklearn_multilabel_nn._threshold_cv import ThresholdSearch
 
-    tuner = MultiLabelNNClassifier(
-        threshold_scoring=scoring, threshold_bootstrap=bootstrap
-    )
-    return np.mean([tuner._tune(Y, o, seed) for o in oofs], axis=0)
+    search = ThresholdSearch(scoring=scoring, bootstrap=bootstrap)
+    return search.tune(np.asarray(Y), oofs, seed)[0]
 
 
 def check_replica(X, Y, Xv, proba, t, repeat, threshold_cv, cv_repeats):
