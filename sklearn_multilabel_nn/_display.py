@@ -278,13 +278,10 @@ class ThresholdCurveDisplay:
         display : ThresholdCurveDisplay
             The display, with the curves drawn.
         """
-        from ._tuning import TunedThresholdMultiLabelClassifierCV, positive_proba
+        from ._tuning import positive_proba
 
         _pyplot("ThresholdCurveDisplay.from_estimator")
-        if isinstance(estimator, TunedThresholdMultiLabelClassifierCV):
-            proba = estimator._label_proba(X)
-        else:
-            proba = positive_proba(estimator, X)
+        proba = positive_proba(estimator, X)
         if scoring is None:
             scoring = getattr(
                 estimator, "scoring", getattr(estimator, "threshold_scoring", "f1")
