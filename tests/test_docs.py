@@ -147,6 +147,13 @@ def _context_data_and_cli(tmp_path):
     ]
     (tmp_path / "yeast.csv").write_text("\n".join([",".join(header), *rows]) + "\n")
     dump_svmlight_file(X, Y, str(tmp_path / "rcv1_train.svm"), multilabel=True)
+    # net.mlnn, as `fit --model net.mlnn` writes it
+    from sklearn_multilabel_nn import save
+
+    save(
+        _small_clf().fit(X, Y), tmp_path / "net.mlnn",
+        metadata={"feature_names": features, "label_names": ["amazed", "happy"]},
+    )  # fmt: skip
     return {}
 
 
@@ -180,7 +187,7 @@ def _context_thresholds(tmp_path):
 
 
 # Contexts that fit a network themselves (a fitted ``clf``).
-CONTEXT_TRAINS = {"persistence.rst"}
+CONTEXT_TRAINS = {"persistence.rst", "data_and_cli.rst"}
 
 PAGE_CONTEXT = {
     "custom_models.rst": _context_custom_models,

@@ -69,8 +69,9 @@ def label_proba(proba, classes=None, pos_label=1):
     if not _is_per_label_list(proba):
         if np.ndim(proba) != 3:
             return proba
-        proba = list(np.asarray(proba))
-        if proba[0].shape[1] != 2:
+        stacked = np.asarray(proba)
+        proba = list(stacked)
+        if stacked.shape[0] == 0 or stacked.shape[2] != 2:
             raise ValueError(
                 "A 3-D proba must be (n_labels, n_samples, 2), as cross_val_predict"
                 f"(..., method='predict_proba') stacks it; got {np.shape(proba)}."
