@@ -264,7 +264,9 @@ def test_label_sets_and_dataframes_reach_the_inner_estimator(data):
     np.testing.assert_array_equal(clf.classes_, names)
     predicted = clf.predict(frame)
     assert isinstance(predicted, list) and set().union(*predicted) <= set(names)
-    exact = np.mean([set(p) == set(t) for p, t in zip(predicted, label_sets, strict=True)])
+    exact = np.mean(
+        [set(p) == set(t) for p, t in zip(predicted, label_sets, strict=True)]
+    )
     assert clf.score(frame, label_sets) == pytest.approx(exact)
     with pytest.raises(ValueError, match="(?i)negative"):
         clf.score(frame, label_sets, sample_weight=-np.ones(len(frame)))
