@@ -56,7 +56,10 @@ def rng():
 
 # Doctests of the package that train a full-size network: slow. (They live in
 # docstrings, where a marker cannot go.)
-SLOW_DOCTESTS = {"sklearn_multilabel_nn._classifier.MultiLabelNNClassifier"}
+SLOW_DOCTESTS = {
+    "sklearn_multilabel_nn._classifier.MultiLabelNNClassifier",
+    "sklearn_multilabel_nn._persistence.save",
+}
 
 
 def pytest_collection_modifyitems(config, items):

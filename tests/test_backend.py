@@ -36,6 +36,7 @@ def test_import_is_light(tmp_path):
     assert _run(code, tmp_path) == "[]"
 
 
+@pytest.mark.slow  # fresh processes
 def test_keras_imported_after_the_package_runs_on_jax(tmp_path):
     # Keras alone would choose TensorFlow (and write it into keras.json).
     code = """
@@ -46,6 +47,7 @@ def test_keras_imported_after_the_package_runs_on_jax(tmp_path):
     assert _run(code, tmp_path) == "jax"
 
 
+@pytest.mark.slow  # fresh processes
 @pytest.mark.parametrize(
     "env, keras_json, expected",
     [

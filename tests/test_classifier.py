@@ -15,6 +15,7 @@ from sklearn_multilabel_nn import MultiLabelNNClassifier, decode
 from sklearn_multilabel_nn.datasets import _load_default
 
 
+@pytest.mark.slow  # several fits
 def test_seed_workflow_shapes_and_quality():
     # The seed notebook, with fewer folds to keep the suite fast. Its data,
     # make_multilabel_classification(n_samples=1000, n_features=10, n_classes=3,
@@ -135,6 +136,7 @@ def test_sparse_X_matches_dense(multilabel_data, fitted_clf):
     )
 
 
+@pytest.mark.slow  # several fits
 def test_sample_weight_zero_equals_dropping_rows(multilabel_data):
     X, Y = multilabel_data
     weights = np.ones(len(X))
@@ -158,6 +160,7 @@ def test_losses_and_pos_weight_train(multilabel_data, loss, pos_weight):
     assert clf.loss_curve_[-1] < clf.loss_curve_[0]
 
 
+@pytest.mark.slow  # several fits
 def test_balanced_pos_weight_raises_recall_of_rare_label(rng):
     X = rng.normal(size=(400, 5))
     rare = (X[:, 0] + 0.8 * rng.normal(size=400) > 1.6).astype(int)  # ~8% positive
@@ -292,6 +295,7 @@ def _softmax_mlp(input_shape, n_outputs):
     )
 
 
+@pytest.mark.slow  # several fits
 def test_custom_cnn_on_images(rng):
     X = rng.random((64, 32, 32, 3)).astype("float32")
     Y = np.column_stack(
@@ -404,6 +408,7 @@ def test_dataframe_feature_names(multilabel_data):
         clf.predict(frame.rename(columns={"gene0": "other"}))
 
 
+@pytest.mark.slow  # several fits
 def test_auto_thresholds_are_tuned_on_held_out_predictions(rng):
     # Rare labels a 0.5 cut misses: tuning for per-label F1 lowers thresholds.
     X = rng.normal(size=(600, 6))
@@ -460,6 +465,7 @@ def test_min_labels_auto_follows_the_training_labels(fitted_clf, multilabel_data
     assert streamed.partial_fit(X, Y).min_labels_ == 0
 
 
+@pytest.mark.slow  # several fits
 def test_threshold_bootstrap_bags_the_tuning(monkeypatch, multilabel_data):
     from sklearn_multilabel_nn import _threshold_cv
 
@@ -614,6 +620,7 @@ def test_auto_repeats_average_thresholds_over_fold_partitions(
             np.testing.assert_allclose(a, b)
 
 
+@pytest.mark.slow  # fold networks, one call per epoch
 def test_verbose_reports_folds_budget_and_early_stopping(multilabel_data, capsys):
     X, Y = multilabel_data
     tiny_clf(

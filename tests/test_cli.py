@@ -61,6 +61,7 @@ def test_subcommand_help(command, capsys):
     assert "--data" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # cross-validates networks
 def test_evaluate_text(tiny_csv, capsys):
     argv = ["evaluate", "--data", str(tiny_csv), "--labels", "red,green,blue"]
     argv += ["--n-splits", "2", "--n-repeats", "2", "--seed", "3", *TINY]
@@ -93,6 +94,7 @@ def test_evaluate_text(tiny_csv, capsys):
     assert "4 splits in" in lines[-1]
 
 
+@pytest.mark.slow  # cross-validates networks
 def test_evaluate_json(tiny_csv, capsys):
     argv = ["evaluate", "--data", str(tiny_csv), "--labels", "3", "--json"]
     argv += ["--n-splits", "2", "--n-repeats", "1", "--scale", "--threshold", "0.4"]
@@ -166,6 +168,7 @@ def test_help_does_not_import_tqdm():
     assert result.stdout.strip() == "False"
 
 
+@pytest.mark.slow  # cross-validates networks
 def test_sparse_arff_and_libsvm(tmp_path, capsys):
     X, Y = make_multilabel_classification(
         n_samples=40, n_features=6, n_classes=2, random_state=0

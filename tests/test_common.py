@@ -26,6 +26,7 @@ def _check_instance(**params):
     return MultiLabelNNClassifier(**{**defaults, **params})
 
 
+@pytest.mark.slow  # every check trains (about a minute in all)
 @parametrize_with_checks([_check_instance()], expected_failed_checks=lambda est: {})
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)

@@ -57,6 +57,7 @@ def _outputs(name):
     }
 
 
+@pytest.mark.slow  # six fits
 @pytest.mark.parametrize("name", sorted(CONFIGS))
 def test_predict_proba_unchanged(name):
     got = _outputs(name)

@@ -95,6 +95,7 @@ def test_round_trip_auto_threshold_ensemble(data, tmp_path):
     assert_same(clf, loaded, X)
 
 
+@pytest.mark.slow  # compiles float64 programs
 @pytest.mark.filterwarnings("ignore:Explicitly requested dtype float64:UserWarning")
 def test_round_trip_binary_float64(data, tmp_path):
     """1-D binary y and a float64 network (one new program for both)."""

@@ -72,6 +72,7 @@ def test_pos_weight_is_validated(multilabel_data, pos_weight):
         tiny_clf(pos_weight=pos_weight, epochs=1).fit(X, Y)
 
 
+@pytest.mark.slow  # several fits
 def test_values_beyond_float32_are_refused(multilabel_data, fitted_clf):
     X, Y = multilabel_data
     big = X.copy()
@@ -136,6 +137,7 @@ def test_compiled_programs_never_run_another_models_graph(multilabel_data):
         np.testing.assert_allclose(clf.predict_proba(X), direct, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.slow  # several fits
 def test_keras_engine_predicts_from_many_threads(multilabel_data):
     X, Y = multilabel_data
     clf = tiny_clf(engine="keras", epochs=2).fit(X, Y)
@@ -159,6 +161,7 @@ def test_keras_engine_predicts_from_many_threads(multilabel_data):
         np.testing.assert_allclose(got, expected, rtol=1e-6)
 
 
+@pytest.mark.slow  # several fits
 def test_degenerate_targets(multilabel_data):
     X, Y = multilabel_data
     one_class = tiny_clf(epochs=1).fit(X, np.full(len(X), "only"))
@@ -197,6 +200,7 @@ def test_thresholds_are_what_predict_applies(multilabel_data):
     np.testing.assert_array_equal(tuned.thresholds_, auto)
 
 
+@pytest.mark.slow  # several fits
 def test_fit_leaves_global_random_states_alone(multilabel_data):
     X, Y = multilabel_data
     np_state, py_state = np.random.get_state(), random.getstate()
@@ -206,6 +210,7 @@ def test_fit_leaves_global_random_states_alone(multilabel_data):
     assert all(np.array_equal(a, b) for a, b in zip(np_state, after, strict=True))
 
 
+@pytest.mark.slow  # several fits
 def test_the_engine_leaves_the_users_compiled_functions(multilabel_data, monkeypatch):
     import jax
 

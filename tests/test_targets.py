@@ -344,6 +344,7 @@ def test_scikit_learn_refuses_label_sets_with_an_int_cv(tags_data):
         cross_val_score(_tuner(), X, tags, cv=5)
 
 
+@pytest.mark.slow  # cross-validates networks
 @pytest.mark.parametrize(
     "cv", [KFold(4), IterativeStratifiedKFold(4, random_state=0)], ids=repr
 )
