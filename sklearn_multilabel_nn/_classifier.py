@@ -1034,8 +1034,10 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
                 model = K.model_from_bytes(data)
                 return K.check_model(model, state["_input_shape"], state["n_outputs_"])
 
-            net = load(state["model_"])
-            members = [load(data) for data in state.get("members_", [])]
+            # In the network's precision: float64 weights stay float64 on JAX.
+            with K.precision(state.get("dtype", "float32")):
+                net = load(state["model_"])
+                members = [load(data) for data in state.get("members_", [])]
             state = dict(
                 state,
                 model_=net.model,

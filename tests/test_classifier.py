@@ -634,3 +634,11 @@ def test_verbose_reports_folds_budget_and_early_stopping(multilabel_data, capsys
     assert "Early stopping after epoch" in out
     # One line per epoch, each printed when its epoch ended.
     assert out.count("Epoch 1/30") == 2
+
+
+def test_float64_pickles_bit_for_bit(multilabel_data):
+    X, Y = multilabel_data
+    clf = tiny_clf(epochs=2, dtype="float64").fit(X, Y)
+    restored = pickle.loads(pickle.dumps(clf))
+    assert restored.model_.weights[0].dtype == "float64"
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))

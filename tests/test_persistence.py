@@ -103,9 +103,8 @@ def test_round_trip_binary_float64(data, tmp_path):
     y = np.where(Y[:, 0] == 1, "yes", "no")
     clf = MultiLabelNNClassifier(**TINY, dtype="float64").fit(X, y)
     loaded = round_trip(clf, tmp_path)
-    # Not bit-equal, as with pickle: without jax_enable_x64 the trained
-    # network computes in float32 until it is rebuilt from its saved weights.
-    assert_same(clf, loaded, X, rtol=1e-6)
+    # Bit-equal: the saved float64 weights load in the network's precision.
+    assert_same(clf, loaded, X, rtol=0)
     assert loaded.get_params()["dtype"] == "float64"
     assert list(loaded.classes_) == ["no", "yes"]
 
