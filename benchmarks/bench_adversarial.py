@@ -23,6 +23,7 @@ KINDS = ("clear error", "ok", "silently wrong", "unclear", "corrupted")
 
 def _cases_module():
     sys.path.insert(0, ROOT)
+    sys.path.insert(0, os.path.join(ROOT, "tests"))  # its `from conftest import`
     path = os.path.join(ROOT, "tests", "test_adversarial.py")
     spec = importlib.util.spec_from_file_location("test_adversarial", path)
     module = importlib.util.module_from_spec(spec)

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from conftest import tiny_clf
 
 from sklearn_multilabel_nn import (
     MultiLabelNNClassifier,
@@ -106,17 +107,10 @@ X_CHECK = X[:8].copy()  # the rows whose probabilities must not change
 
 
 def tiny(**params):
-    """A tiny deterministic estimator (a fit takes milliseconds once compiled)."""
-    defaults = dict(
-        hidden_layer_sizes=(4,),
-        dropout=0.0,
-        epochs=2,
-        batch_size=16,
-        learning_rate_init=0.01,
-        early_stopping=False,
-        random_state=0,
-    )
-    return MultiLabelNNClassifier(**{**defaults, **params})
+    """conftest's tiny estimator, tinier still (a fit takes milliseconds once
+    compiled)."""
+    return tiny_clf(**{"hidden_layer_sizes": (4,), "epochs": 2, "batch_size": 16,
+                       **params})  # fmt: skip
 
 
 @functools.cache
