@@ -875,9 +875,6 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             )
         return self._tuned_thresholds
 
-    def _current_thresholds(self):
-        return self.thresholds_
-
     # ------------------------------------------------------------------
     # prediction
     # ------------------------------------------------------------------
@@ -960,7 +957,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
 
     def _decide(self, scores):
         """0/1 decisions: thresholds, then the min/max labels per sample."""
-        thresholds = self._current_thresholds()
+        thresholds = self.thresholds_
         if self._target_encoder.kind == "binary":
             return (scores >= thresholds).astype(int)
         return decode(

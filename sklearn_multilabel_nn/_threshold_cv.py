@@ -61,14 +61,13 @@ def plan_folds(Y, cv, *, n_repeats=1, seed=0, X=None, y=None, groups=None):
     folds : list of Fold
     """
     if isinstance(cv, Integral) and not isinstance(cv, bool):
-        return [
-            Fold(repeat, train, test, base + k + 1)
-            for repeat in range(n_repeats)
-            for base in [seed + repeat * (cv + 1)]
-            for k, (train, test) in enumerate(
-                IterativeStratifiedKFold(n_splits=cv, random_state=base).split(Y, Y)
-            )
-        ]
+        folds = []
+        for repeat in range(n_repeats):
+            base = seed + repeat * (cv + 1)
+            splitter = IterativeStratifiedKFold(n_splits=cv, random_state=base)
+            for k, (train, test) in enumerate(splitter.split(Y, Y)):
+                folds.append(Fold(repeat, train, test, base + k + 1))
+        return folds
     if n_repeats != 1:
         raise ValueError(
             f"Repeated folds need an int cv; got cv={cv!r} with {n_repeats} repeats."

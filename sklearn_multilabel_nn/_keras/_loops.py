@@ -132,8 +132,8 @@ def _train_blocks(run, state, data, validation, Xvd):
         _, Yv, wv = validation
         n_val = _data.row_bucket(Yv.shape[0])
         device_val = (Xvd, *_data.device_targets(Yv, wv, n_val))
-    rule = tuple(np.asarray(v) for v in _early_stopping.initial_state())
-    rule = (ftype.type(rule[0]), np.int32(rule[1]), np.int32(rule[2]))
+    best, best_epoch, wait = _early_stopping.initial_state()
+    rule = (ftype.type(best), np.int32(best_epoch), np.int32(wait))
     carry = (tv, ntv, ov, tv, ntv, rule, np.False_)
     # Without early stopping the rule never fires and the last weights stay.
     epochs = config.epochs
