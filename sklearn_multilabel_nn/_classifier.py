@@ -753,9 +753,9 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             dtype=[np.float32, np.float64],
             allow_nd=True,
         )
+        _check_float_range(X, self.dtype)  # before a cast could make inf
         if sp.issparse(X):
             X = X.tocsr().astype(self.dtype)
-        _check_float_range(X, self.dtype)
         if not reset and tuple(X.shape[1:]) != self._input_shape:
             raise ValueError(
                 f"X has shape {X.shape[1:]} per sample, but "

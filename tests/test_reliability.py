@@ -7,6 +7,7 @@ import threading
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from conftest import tiny_clf
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
@@ -82,6 +83,8 @@ def test_values_beyond_float32_are_refused(multilabel_data, fitted_clf):
     for method in ("predict", "predict_proba", "decision_function"):
         with pytest.raises(ValueError, match="beyond the range"):
             getattr(fitted_clf, method)(big)
+    with pytest.raises(ValueError, match="beyond the range"):
+        fitted_clf.predict_proba(sp.csr_matrix(big))  # sparse too
     # float64 networks hold them.
     assert np.isfinite(
         tiny_clf(epochs=1, dtype="float64").fit(X, Y).predict_proba(big)
