@@ -27,7 +27,25 @@ the test split:
   orders, probabilities averaged and cut at 0.5;
 - ``keras``: what users write by hand: Dense(256, relu) + Dropout(0.5) ->
   Dense(n_labels, sigmoid), binary cross-entropy, adam, 50 epochs, batch 32,
-  ``model.fit``, rounding at 0.5.
+  ``model.fit``, rounding at 0.5;
+- the anchors of issue 15, run in the same process on the same splits:
+  ``rf500`` (RandomForestClassifier(500), all cores, cut at 0.5) and
+  ``rf500_tuned_micro`` / ``rf500_tuned_f1`` / ``rf500_tuned_micro_macro``
+  (the same forest inside this package's ``TunedThresholdMultiLabelClassifierCV``
+  with objective ``f1_micro``, ``f1`` or ``f1_micro_macro``: thresholds chosen
+  on 5-fold out-of-fold predictions of the training split only), and ``boomer``
+  (BOOMER, gradient-boosted multi-label rules, ``mlrl-boomer`` with
+  ``loss="logistic-non-decomposable"``; optional and slow, minutes per fit:
+  left out with ``--no-boomer`` and reported "not available" when
+  ``mlrl-boomer`` is not installed).
+
+Every method also records ``hamming_at_half``, the Hamming loss of its
+probabilities cut at 0.5 (for a tuned method: the same fitted model without its
+tuned thresholds). The headline table (``headline`` in the JSON, first in the
+Markdown) gives per data set micro- and macro-F1 of each family's predictions
+and Hamming loss at 0.5, with "best objective per metric" for the tuned forest
+(the best of its three objectives, separately for each metric), and the fit +
+predict time.
 
 Stochastic methods run with several seeds (mean and std reported); LogisticRegression
 is deterministic and runs once. Metrics: Hamming loss, micro/macro/samples F1
@@ -101,8 +119,33 @@ LABELS = {
     "rf": "RandomForest (300 trees)",
     "cc": "ClassifierChain ensemble (10 x LogReg)",
     "keras": "Hand-written Keras MLP (256 + dropout 0.5)",
+    "rf500": "RandomForest (500 trees) at 0.5",
+    "rf500_tuned_micro": "RF(500) + TunedThresholdMultiLabelClassifierCV (f1_micro)",
+    "rf500_tuned_f1": "RF(500) + TunedThresholdMultiLabelClassifierCV (per-label f1)",
+    "rf500_tuned_micro_macro": "RF(500) + TunedThresholdMultiLabelClassifierCV (f1_micro_macro)",
+    "boomer": "BOOMER 0.12 (logistic-non-decomposable loss)",
 }
 DETERMINISTIC = {"logreg"}
+TUNED_RF = {
+    "rf500_tuned_micro": "f1_micro",
+    "rf500_tuned_f1": "f1",
+    "rf500_tuned_micro_macro": "f1_micro_macro",
+}
+# The headline table of issue 15: per family, the method whose predictions give
+# the F1 columns (several: the best per metric) and the one whose probabilities
+# cut at 0.5 give the Hamming loss.
+HEADLINE = {
+    'ours, threshold="auto" (F1) / 0.5 (Hamming)': (["nn_auto"], "nn_auto"),
+    "RF(500) + our tuner, best objective per metric": (list(TUNED_RF), "rf500"),
+    "BOOMER, non-decomposable logistic loss": (["boomer"], "boomer"),
+    "ensemble of classifier chains (10 x LogReg)": (["cc"], "cc"),
+    "MLPClassifier (max_iter=500)": (["mlp"], "mlp"),
+    "hand-written Keras MLP": (["keras"], "keras"),
+}
+GOALS = {
+    "yeast": {"micro_f1": 0.69, "macro_f1": 0.51, "hamming_at_half": 0.195},
+    "scene": {"micro_f1": 0.78, "macro_f1": 0.78, "hamming_at_half": 0.079},
+}
 
 
 class ChainEnsemble(ClassifierMixin, BaseEstimator):
@@ -207,7 +250,35 @@ def make_method(name, seed, quick):
         return ChainEnsemble(n_chains=3 if quick else 10, random_state=seed)
     if name == "keras":
         return HandKerasMLP(epochs=5 if quick else 50, random_state=seed)
+    if name == "rf500" or name in TUNED_RF:
+        forest = RandomForestClassifier(
+            n_estimators=50 if quick else 500, random_state=seed, n_jobs=-1
+        )
+        if name == "rf500":
+            return forest
+        from sklearn_multilabel_nn import TunedThresholdMultiLabelClassifierCV
+
+        return TunedThresholdMultiLabelClassifierCV(
+            forest, scoring=TUNED_RF[name], cv=5, random_state=seed
+        )
+    if name == "boomer":
+        from mlrl.boosting import BoomerClassifier
+
+        return BoomerClassifier(
+            loss="logistic-non-decomposable",
+            random_state=seed + 1,  # BOOMER's seeds start at 1
+            **({"max_rules": 50} if quick else {}),
+        )
     raise ValueError(f"unknown method {name!r}; choose from {list(LABELS)}")
+
+
+def boomer_missing():
+    """Why BOOMER cannot run here (None when ``mlrl-boomer`` is installed)."""
+    try:
+        import mlrl.boosting  # noqa: F401
+    except ImportError as exc:
+        return f"{exc}; pip install mlrl-boomer"
+    return None
 
 
 def auto_threshold_available():
@@ -271,7 +342,24 @@ def run_one(method, seed, quick, train, test):
     t = time.perf_counter()
     P = np.asarray(pipe.predict(Xt))
     predict_time = time.perf_counter() - t
-    return {**scores(Yt, P), "fit_time": fit_time, "predict_time": predict_time}
+    return {
+        **scores(Yt, P),
+        "hamming_at_half": hamming_at_half(pipe, Xt, Yt, P),
+        "fit_time": fit_time,
+        "predict_time": predict_time,
+    }
+
+
+def hamming_at_half(pipe, Xt, Yt, P):
+    """Hamming loss of the probabilities cut at 0.5 (of a tuned model: its
+    predictions without the tuned thresholds); that of ``P`` without
+    probabilities."""
+    from sklearn_multilabel_nn._tuning import positive_proba
+
+    if not hasattr(pipe, "predict_proba"):
+        return hamming_loss(Yt, P)
+    proba = positive_proba(pipe, Xt)
+    return hamming_loss(Yt, (np.asarray(proba) >= 0.5).astype(int))
 
 
 def warm_up(methods, train):
@@ -318,6 +406,67 @@ def usual_seeds(results):
     return list(counts.most_common(1)[0][0]) if counts else results["seeds"]
 
 
+def headline(results):
+    """Issue 15's table: per family and data set, micro- and macro-F1 of its
+    predictions (the best of its methods, per metric), Hamming loss at 0.5 and
+    fit + predict seconds (the mean over the family's methods: the cost of one
+    of them)."""
+    table = {}
+    for family, (f1_methods, hamming_method) in HEADLINE.items():
+        row = {}
+        for ds, res in results["datasets"].items():
+            methods = res["methods"]
+            if not all(methods.get(m, {}).get("summary") for m in f1_methods):
+                continue
+            if not methods.get(hamming_method, {}).get("summary"):
+                continue
+            summary = [methods[m]["summary"] for m in f1_methods]
+            hamming = methods[hamming_method]["summary"].get("hamming_at_half")
+            row[ds] = {
+                "micro_f1": max(s["micro_f1"]["mean"] for s in summary),
+                "macro_f1": max(s["macro_f1"]["mean"] for s in summary),
+                "hamming_at_half": None if hamming is None else hamming["mean"],
+                "seconds": np.mean(
+                    [s["fit_time"]["mean"] + s["predict_time"]["mean"] for s in summary]
+                ),
+            }
+        if row:
+            table[family] = row
+    return table
+
+
+def headline_markdown(table, datasets):
+    cols = [("micro_f1", "micro-F1"), ("macro_f1", "macro-F1"),
+            ("hamming_at_half", "Hamming@0.5 ↓"), ("seconds", "fit+predict s")]  # fmt: skip
+    head = " | ".join(f"{ds} {name}" for ds in datasets for _, name in cols)
+    lines = [
+        "## Headline (issue 15): our defaults against the anchors",
+        "",
+        "F1 of each family's predictions (for the tuned forest, the best of its "
+        "three objectives for each metric separately, and the mean time of one), "
+        "Hamming loss of its probabilities cut at 0.5. Mean over the seeds below.",
+        "",
+        f"| | {head} |",
+        "|---|" + "---|" * (len(cols) * len(datasets)),
+    ]
+    for family, row in table.items():
+        cells = []
+        for ds in datasets:
+            for key, _ in cols:
+                value = row.get(ds, {}).get(key)
+                digits = 2 if key == "seconds" else 3
+                cells.append("–" if value is None else f"{value:.{digits}f}")
+        lines.append(f"| {family} | " + " | ".join(cells) + " |")
+    goals = [
+        ("–" if key == "seconds" else
+         ("≤ " if key == "hamming_at_half" else "≥ ") + f"{GOALS[ds][key]:.3g}")
+        if ds in GOALS else "–"
+        for ds in datasets for key, _ in cols
+    ]  # fmt: skip
+    lines.append("| goal | " + " | ".join(goals) + " |")
+    return lines + [""]
+
+
 def markdown(results, seeds):
     lines = [
         "# Real-data benchmark: yeast and scene (MULAN standard splits)",
@@ -329,6 +478,7 @@ def markdown(results, seeds):
         "(one process, after one-off JIT warm-up). Best value per column in bold "
         "(time columns excluded).",
         "",
+        *headline_markdown(headline(results), list(results["datasets"])),
     ]
     for ds, res in results["datasets"].items():
         lines += [f"## {ds} ({res['n_train']} train / {res['n_test']} test, "
@@ -431,6 +581,8 @@ def main(argv=None):
     parser.add_argument("--update", action="store_true",
                         help="keep the other methods' results of the existing JSON "
                         "and replace only those run now (e.g. --methods nn_auto)")  # fmt: skip
+    parser.add_argument("--no-boomer", action="store_true",
+                        help="leave out BOOMER (minutes per fit)")  # fmt: skip
     args = parser.parse_args(argv)
     seeds = args.seeds[:1] if args.quick else args.seeds
 
@@ -441,6 +593,9 @@ def main(argv=None):
         auto_ok, auto_why = auto_threshold_available()
     if "nn_recommended" in methods and not recommended_differs():
         methods.remove("nn_recommended")
+    if args.no_boomer and "boomer" in methods:
+        methods.remove("boomer")
+    boomer_why = boomer_missing() if "boomer" in methods else None
 
     results = {"seeds": list(seeds), "quick": args.quick, "datasets": {}}
     for ds in args.datasets:
@@ -452,9 +607,11 @@ def main(argv=None):
         }  # fmt: skip
         warm_up([m for m in methods if m != "nn_auto" or auto_ok], train)
         for m in methods:
-            if m == "nn_auto" and not auto_ok:
-                res["methods"][m] = {"available": False, "reason": auto_why}
-                print(f"{ds:6s} {m:15s} not available ({auto_why})", flush=True)
+            why = auto_why if m == "nn_auto" and not auto_ok else None
+            why = boomer_why if m == "boomer" else why
+            if why is not None:
+                res["methods"][m] = {"available": False, "reason": why}
+                print(f"{ds:6s} {m:15s} not available ({why})", flush=True)
                 continue
             runs = []
             for seed in [0] if m in DETERMINISTIC else seeds:
@@ -483,6 +640,7 @@ def main(argv=None):
     stem = "real_data_quick" if args.quick else "real_data"
     if args.update and (out / f"{stem}.json").exists():
         results = merge(json.loads((out / f"{stem}.json").read_text()), results)
+    results["headline"] = headline(results)
     results["environment"] = {
         "python": platform.python_version(),
         "numpy": np.__version__,
