@@ -13,6 +13,8 @@ import scipy.sparse as sp
 from sklearn.preprocessing import LabelEncoder, MultiLabelBinarizer
 from sklearn.utils.multiclass import check_classification_targets
 
+from ._validation import only_zeros_and_ones
+
 
 def _series_values(y):
     """The values of a 1-D pandas Series (or Index) of objects, else ``y``."""
@@ -123,9 +125,8 @@ class TargetEncoder:
                     "A 2-D y must be a 0/1 label indicator matrix; it holds "
                     "non-numeric values."
                 ) from None
-        bad = (Y != 0) & (Y != 1)  # cheaper than np.unique on large Y
-        if bad.any():
-            shown = ", ".join(map(str, np.unique(Y[bad])[:5]))
+        if not only_zeros_and_ones(Y):
+            shown = ", ".join(map(str, np.unique(Y[(Y != 0) & (Y != 1)])[:5]))
             raise ValueError(
                 "A 2-D y must be a label indicator matrix of 0 and 1; it also "
                 f"holds {shown}. For several multiclass outputs "

@@ -92,6 +92,14 @@ def pool_scores(folds, fold_scores, shape):
     return pooled
 
 
+def held_out_rows(Y, pooled):
+    """Per repeat, the targets and scores of the rows some fold held out (the
+    arrays themselves, not copies, when every row was)."""
+    for scores in pooled:
+        seen = ~np.isnan(scores[:, 0])
+        yield (Y, scores) if seen.all() else (Y[seen], scores[seen])
+
+
 @dataclass(frozen=True)
 class ThresholdSearch:
     """How thresholds are tuned on held-out scores (both faces' options).
@@ -141,9 +149,8 @@ class ThresholdSearch:
         fold held out are left out); returns ``(thresholds, results)`` with
         each repeat's full search result."""
         per_repeat, results = [], []
-        for scores in pooled:
-            seen = ~np.isnan(scores[:, 0])
-            thresholds, result = self.bagged(Y[seen], scores[seen], seed)
+        for Y_seen, scores in held_out_rows(Y, pooled):
+            thresholds, result = self.bagged(Y_seen, scores, seed)
             per_repeat.append(thresholds)
             results.append(result)
         # Each repeat's thresholds are a noisy estimate; their mean transfers

@@ -32,3 +32,32 @@ def check_rectangular(X, name="X"):
         raise ValueError(
             f"{name} must be rectangular: its rows have different lengths ({shown})."
         ) from None
+
+
+def only_zeros_and_ones(Y):
+    """Whether the numeric array ``Y`` holds nothing but 0 and 1.
+
+    Integer arrays are checked by their extremes (two passes, no temporaries
+    the size of ``Y``), others element by element.
+
+    Parameters
+    ----------
+    Y : ndarray
+        A numeric array.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> only_zeros_and_ones(np.array([[0, 1], [1, 1]]))
+    True
+    >>> only_zeros_and_ones(np.array([0.0, 0.5]))
+    False
+    """
+    if Y.dtype == bool or Y.size == 0:
+        return True
+    if np.issubdtype(Y.dtype, np.integer):
+        return bool(Y.min() >= 0 and Y.max() <= 1)
+    return bool(np.all((Y == 0) | (Y == 1)))

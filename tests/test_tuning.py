@@ -94,6 +94,26 @@ def test_positive_proba_handles_constant_labels():
         positive_proba(type("E", (), {"predict_proba": lambda s, X: np.zeros(3)})(), X)
 
 
+def test_positive_proba_keeps_float32_and_clips_only_out_of_range():
+    class Scores:
+        def __init__(self, proba):
+            self.proba = proba
+
+        def predict_proba(self, X):
+            return self.proba
+
+    p32 = np.array([[0.2, 0.9]], dtype=np.float32)
+    # float32 scores stay float32 (the threshold search sorts them as such) and
+    # are not copied when nothing needs clipping.
+    assert positive_proba(Scores(p32), None) is p32
+    outside = np.array([[-1e-9, 1.0 + 1e-9]])
+    clipped = positive_proba(Scores(outside), None)
+    np.testing.assert_array_equal(clipped, [[0.0, 1.0]])
+    assert outside[0, 0] < 0  # the estimator's array is left alone
+    ints = positive_proba(Scores(np.array([[0, 1]])), None)
+    assert ints.dtype == np.float64
+
+
 def test_prefit_tunes_on_given_data_without_refit(data):
     X, Y = data
     est = _rf().fit(X, Y)
@@ -322,3 +342,16 @@ def test_repeats_and_bootstrap_share_the_estimators_core(data):
     assert np.isfinite(clf.best_score_) and clf.best_scores_.shape == (5,)
     with pytest.raises(ValueError, match="int cv"):
         TunedThresholdMultiLabelClassifierCV(_ovr(), cv=0.3, cv_repeats=2).fit(X, Y)
+
+
+def test_held_out_rows_copies_only_partial_repeats():
+    from sklearn_multilabel_nn._threshold_cv import held_out_rows
+
+    Y = np.array([[1, 0], [0, 1], [1, 1]])
+    full = np.full((3, 2), 0.5)
+    partial = full.copy()
+    partial[1] = np.nan  # a row no fold held out (one train/test split)
+    (Y_full, s_full), (Y_part, s_part) = held_out_rows(Y, [full, partial])
+    assert Y_full is Y and s_full is full  # no copy of large pooled scores
+    np.testing.assert_array_equal(Y_part, Y[[0, 2]])
+    np.testing.assert_array_equal(s_part, partial[[0, 2]])

@@ -6,6 +6,8 @@ from numbers import Real
 
 import numpy as np
 
+from .._validation import only_zeros_and_ones
+
 # ---------------------------------------------------------------------------
 # Input checks
 # ---------------------------------------------------------------------------
@@ -156,7 +158,7 @@ def check_Y_proba(Y_true, proba):
     if not (P.min() >= 0 and P.max() <= 1):  # NaN fails both comparisons
         raise ValueError("proba must contain finite scores in [0, 1].")
     if Y.dtype != bool:
-        if not np.issubdtype(Y.dtype, np.number) or not np.all((Y == 0) | (Y == 1)):
+        if not np.issubdtype(Y.dtype, np.number) or not only_zeros_and_ones(Y):
             raise ValueError(
                 "Y_true must be a binary label-indicator matrix (0/1 or bool)."
             )
