@@ -993,9 +993,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         if sample_weight is not None:  # refused as fit refuses them
-            sample_weight = _check_sample_weight(
-                sample_weight, X, ensure_non_negative=True
-            )
+            sample_weight = self._check_weights(sample_weight, X)
         if self._target_encoder.kind in ("binary", "multiclass"):
             return super().score(X, y, sample_weight=sample_weight)
         Y_pred = self._decide(self._network_scores(X))
