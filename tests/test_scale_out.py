@@ -47,12 +47,13 @@ _DATA_PARALLEL = """
 import json
 import warnings
 
-import keras
 import numpy as np
 from sklearn.datasets import make_multilabel_classification
 
-from sklearn_multilabel_nn import MultiLabelNNClassifier
+from sklearn_multilabel_nn import MultiLabelNNClassifier  # first: picks JAX for Keras
 from sklearn_multilabel_nn._keras import _engine, _programs
+
+import keras
 
 warnings.simplefilter("ignore")
 X, Y = make_multilabel_classification(
