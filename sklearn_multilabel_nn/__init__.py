@@ -24,6 +24,7 @@ _PUBLIC = {
     "ThresholdCurveDisplay": "._display",
     "TunedThresholdMultiLabelClassifierCV": "._tuning",
     "decode": "._thresholds",
+    "enable_compile_cache": "._compile_cache",
     "load": "._persistence",
     "save": "._persistence",
     "threshold_curves": "._thresholds",

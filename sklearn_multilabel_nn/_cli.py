@@ -327,19 +327,8 @@ def main(argv=None):
         return 2
 
 
-#: Bound of the command line's on-disk cache of compiled programs (bytes).
-COMPILE_CACHE_MAX_BYTES = 512 * 2**20
 #: Set this environment variable to anything to turn the on-disk cache off.
 NO_COMPILE_CACHE = "SKLEARN_MULTILABEL_NN_NO_COMPILE_CACHE"
-
-
-def compile_cache_dir():
-    """Where the command line keeps compiled programs between runs:
-    ``$XDG_CACHE_HOME/sklearn_multilabel_nn/jax`` (``~/.cache`` when unset)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(
-        os.path.expanduser("~"), ".cache"
-    )
-    return os.path.join(base, "sklearn_multilabel_nn", "jax")
 
 
 def _keep_compiled_programs():
@@ -348,18 +337,21 @@ def _keep_compiled_programs():
     Compiling the training program takes seconds, more than the 30 fits of the
     default evaluation; with this cache a second run skips it. A library must
     leave JAX's global configuration to its user, but the command line is a
-    program of its own. The user's own ``JAX_COMPILATION_CACHE_DIR`` wins;
-    ``SKLEARN_MULTILABEL_NN_NO_COMPILE_CACHE=1`` turns the cache off. The
-    cache is bounded (``COMPILE_CACHE_MAX_BYTES``; JAX evicts the least
-    recently used programs beyond it).
+    program of its own: it turns on the library's one switch,
+    :func:`~sklearn_multilabel_nn.enable_compile_cache`, with its defaults
+    (the user's own ``JAX_COMPILATION_CACHE_DIR`` wins; bounded to 512 MiB).
+    ``SKLEARN_MULTILABEL_NN_NO_COMPILE_CACHE=1`` turns it off, and so does a
+    missing ``filelock`` (the bound needs it; an unbounded cache is not
+    turned on behind the user's back).
     """
-    if os.environ.get(NO_COMPILE_CACHE) or "JAX_COMPILATION_CACHE_DIR" in os.environ:
+    if os.environ.get(NO_COMPILE_CACHE):
         return
-    os.environ["JAX_COMPILATION_CACHE_DIR"] = compile_cache_dir()
-    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
-    os.environ.setdefault(
-        "JAX_COMPILATION_CACHE_MAX_SIZE", str(COMPILE_CACHE_MAX_BYTES)
-    )
+    from ._compile_cache import enable_compile_cache
+
+    try:
+        enable_compile_cache()
+    except ImportError:
+        pass
 
 
 def _one_line(exc):

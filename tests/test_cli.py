@@ -360,27 +360,6 @@ def test_file_rules(tiny_csv, tmp_path, capsys):
     assert out.read_text().splitlines()[0] == "red,green,blue"
 
 
-def test_compile_cache_location_bound_and_opt_out(monkeypatch, tmp_path):
-    from sklearn_multilabel_nn import _cli
-
-    for name in (
-        "JAX_COMPILATION_CACHE_DIR",
-        "JAX_COMPILATION_CACHE_MAX_SIZE",
-        _cli.NO_COMPILE_CACHE,
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    _cli._keep_compiled_programs()
-    assert os.environ["JAX_COMPILATION_CACHE_DIR"] == str(
-        tmp_path / "sklearn_multilabel_nn" / "jax"
-    )
-    assert int(os.environ["JAX_COMPILATION_CACHE_MAX_SIZE"]) == 512 * 2**20
-    monkeypatch.delenv("JAX_COMPILATION_CACHE_DIR")
-    monkeypatch.setenv(_cli.NO_COMPILE_CACHE, "1")
-    _cli._keep_compiled_programs()
-    assert "JAX_COMPILATION_CACHE_DIR" not in os.environ
-
-
 def test_divergence_is_one_error_line(tiny_csv, tmp_path, capsys, monkeypatch):
     import sklearn_multilabel_nn._cli as cli
 

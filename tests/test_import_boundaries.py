@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 PURE_MODULES = [
     "sklearn_multilabel_nn",
+    "sklearn_multilabel_nn._compile_cache",
     "sklearn_multilabel_nn._objectives",
     "sklearn_multilabel_nn._stratify",
     "sklearn_multilabel_nn._targets",

@@ -17,6 +17,7 @@ _API = {
     "attach_optimizer": "._network",
     "build_mlp": "._network",
     "check_model": "._network",
+    "configure_compile_cache": "._compile_cache",
     "keras_activation": "._names",
     "make_loss": "._network",
     "seeded_keras": "._network",

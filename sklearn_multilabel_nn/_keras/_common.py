@@ -33,6 +33,17 @@ def precision(dtype):
         _PRECISION.reset(token)
 
 
+def batch_multiple():
+    """Rows a batch must be a multiple of: the devices that split the batch
+    axis under Keras's current distribution (``keras.distribution``), else 1.
+    Batches are padded up to it with zero-weight rows."""
+    dist = keras.distribution.distribution()
+    if dist is None or dist.batch_dim_name is None:
+        return 1
+    mesh = dist.device_mesh
+    return int(mesh.shape[list(mesh.axis_names).index(dist.batch_dim_name)])
+
+
 def report_epoch(epoch, epochs, loss, val_loss, seconds):
     line = f"Epoch {epoch + 1}/{epochs} - loss: {loss:.4f}"
     if val_loss is not None:

@@ -14,7 +14,7 @@ import keras
 import numpy as np
 
 from . import _data, _keras_fit, _loops
-from ._common import float_dtype, raise_if_diverged
+from ._common import batch_multiple, float_dtype, raise_if_diverged
 
 
 def _use_fast_path(engine):
@@ -24,6 +24,10 @@ def _use_fast_path(engine):
             "engine='jax' needs the JAX Keras backend; the current backend is "
             f"{keras.backend.backend()!r}. Use engine='auto' or 'keras'."
         )
+    if engine == "auto" and not isinstance(
+        keras.distribution.distribution(), (type(None), keras.distribution.DataParallel)
+    ):
+        return False  # ModelParallel: Keras's own fit (ours only splits batches)
     return is_jax and engine in ("auto", "jax")
 
 
@@ -85,9 +89,11 @@ def _predict_raw(model, X, engine, memory_bytes):
     n = X.shape[0]
     rows = _data.chunk_rows(_data.row_size(X), memory_bytes, minimum=32, maximum=65536)
     outputs = []
+    multiple = batch_multiple()  # Keras splits batches evenly over devices
     for start in range(0, n, rows):
         part = _data.dense_rows(X, slice(start, min(n, start + rows)))
+        size = -(-part.shape[0] // multiple) * multiple
         with _model_lock(model):
-            out = model.predict_on_batch(part)
-        outputs.append(keras.ops.convert_to_numpy(out))
+            out = model.predict_on_batch(_data.pad_rows(part, size))
+        outputs.append(keras.ops.convert_to_numpy(out)[: part.shape[0]])
     return np.concatenate(outputs, axis=0)

@@ -11,19 +11,22 @@ import keras
 import numpy as np
 
 from . import _early_stopping
-from ._common import float_dtype
-from ._data import dense_rows
+from ._common import batch_multiple, float_dtype
+from ._data import dense_rows, pad_rows
 
 
 class _Batches(keras.utils.PyDataset):
     """Minibatches densified as they are used, shuffled by our own seeded RNG
-    (so Keras never touches the user's global random state)."""
+    (so Keras never touches the user's global random state). Under a Keras
+    distribution each batch is padded with zero-weight rows to a multiple of
+    the devices that split it (Keras refuses uneven splits)."""
 
     def __init__(self, X, Y, w, batch_size, shuffle, seed):
         super().__init__()
         self.X, self.Y, self.w = X, Y, w
         self.batch_size, self.shuffle = batch_size, shuffle
         self.dtype = float_dtype()  # Keras may fetch batches from another thread
+        self.multiple = batch_multiple()
         self._rng = np.random.default_rng(seed)
         self._order = np.arange(X.shape[0])
         if shuffle:
@@ -35,15 +38,16 @@ class _Batches(keras.utils.PyDataset):
     def __getitem__(self, i):
         rows = self._order[i * self.batch_size : (i + 1) * self.batch_size]
         w = self.w[rows]
+        size = -(-len(rows) // self.multiple) * self.multiple
         # Keras divides the weighted sum by the batch length; rescale so the
         # batch loss is the weighted mean, as in the JAX engine.
         total = w.sum()
         if total > 0:
-            w = w * (len(rows) / total)
+            w = w * (size / total)
         return (
-            dense_rows(self.X, rows, dtype=self.dtype),
-            self.Y[rows].astype(self.dtype),
-            w.astype(self.dtype),
+            pad_rows(dense_rows(self.X, rows, dtype=self.dtype), size),
+            pad_rows(self.Y[rows].astype(self.dtype), size),
+            pad_rows(w.astype(self.dtype), size),
         )
 
     def on_epoch_end(self):

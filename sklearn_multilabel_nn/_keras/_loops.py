@@ -9,6 +9,10 @@ Three loops, by where the data can live:
   (``_train_streamed``).
 Each returns the final weights, the history and the best epoch; ``train``
 stores the weights back into the Keras variables.
+
+Under ``keras.distribution.DataParallel`` (see ``_programs.DataParallel``)
+the weights, the optimizer's state and the data on the device are placed on
+every device of the mesh once per fit, and the programs split each batch.
 """
 
 import time
@@ -18,7 +22,7 @@ import numpy as np
 from . import _data, _early_stopping
 from ._common import float_dtype, report_epoch
 from ._network import MultiLabelBinaryLoss
-from ._programs import NO_OPTIMIZER, program
+from ._programs import NO_OPTIMIZER, data_parallel, program
 
 _EPOCHS_PER_CALL = 10
 
@@ -56,15 +60,22 @@ class _Run:
         from ._network import sparse_first_layer
 
         self.network, self.config = network, config
-        self.program = program(network.logits, loss, network.optimizer)
-        self.pos_weight = _pos_weight(loss)
+        self.layout = data_parallel()
+        self.program = program(network.logits, loss, network.optimizer, self.layout)
+        self.pos_weight = self.place(_pos_weight(loss))
         self.sparse_ok = sparse_first_layer(network.logits)
+
+    def place(self, tree):
+        """Arrays on every device of the data-parallel mesh (if any)."""
+        return tree if self.layout is None else self.layout.replicate(tree)
 
     def device(self, X):
         """``X`` padded to its row bucket on the device, or None."""
-        return _data.device_inputs(
-            X, _data.row_bucket(X.shape[0]), self.config.memory_bytes,
-            sparse_ok=self.sparse_ok,
+        return self.place(
+            _data.device_inputs(
+                X, _data.row_bucket(X.shape[0]), self.config.memory_bytes,
+                sparse_ok=self.sparse_ok,
+            )
         )  # fmt: skip
 
 
@@ -72,7 +83,7 @@ def train(network, loss, X, Y, w, validation, config):
     """Train ``network`` in place on the JAX engine; ``(history, best_epoch)``."""
 
     run = _Run(network, loss, config)
-    tv, ntv, ov = _state(network)
+    tv, ntv, ov = run.place(_state(network))
     Xd = run.device(X)
     Xvd = None
     if Xd is not None and validation is not None:
@@ -110,12 +121,12 @@ class _EpochOrders:
         return jnp.asarray(orders)
 
 
-def _device_data(X, Xd, Y, w):
+def _device_data(run, X, Xd, Y, w):
     import jax.numpy as jnp
 
     # Padding rows have weight 0 and lie past n, which the epoch reads.
     Yd, Wd = _data.device_targets(Y, w, _data.row_bucket(X.shape[0]))
-    return Xd, Yd, Wd, jnp.int32(X.shape[0])
+    return Xd, *run.place((Yd, Wd)), jnp.int32(X.shape[0])
 
 
 def _train_blocks(run, state, data, validation, Xvd):
@@ -125,13 +136,13 @@ def _train_blocks(run, state, data, validation, Xvd):
 
     config, ftype = run.config, float_dtype()
     tv, ntv, ov = state
-    device = _device_data(*data)
+    device = _device_data(run, *data)
     orders = _EpochOrders(config, data[0].shape[0], device[1].shape[0])
     device_val = (None, None, None)
     if validation is not None:
         _, Yv, wv = validation
         n_val = _data.row_bucket(Yv.shape[0])
-        device_val = (Xvd, *_data.device_targets(Yv, wv, n_val))
+        device_val = (Xvd, *run.place(_data.device_targets(Yv, wv, n_val)))
     best, best_epoch, wait = _early_stopping.initial_state()
     rule = (ftype.type(best), np.int32(best_epoch), np.int32(wait))
     carry = (tv, ntv, ov, tv, ntv, rule, np.False_)
@@ -144,7 +155,7 @@ def _train_blocks(run, state, data, validation, Xvd):
     while len(losses) < epochs:
         tic = time.perf_counter()
         done = len(losses)
-        block = orders.next(per_call, epochs - done)
+        block = run.place(orders.next(per_call, epochs - done))
         carry, (loss, val, ran) = run.program["epochs_with_early_stopping"](
             carry, block, *device, *device_val, run.pos_weight, jnp.int32(done),
             jnp.int32(epochs - done), jnp.int32(patience), ftype.type(config.tol),
@@ -226,13 +237,13 @@ def _train_epochs(run, state, data, validation):
     """Data on the device, one compiled call per epoch."""
     config = run.config
     tv, ntv, ov = state
-    device = _device_data(*data)
+    device = _device_data(run, *data)
     orders = _EpochOrders(config, data[0].shape[0], device[1].shape[0])
     loop = _HostLoop(run, validation)
     for epoch in range(config.epochs):
         tic = time.perf_counter()
         tv, ntv, ov, loss = run.program["epoch_on_device"](
-            tv, ntv, ov, orders.next(1, 1)[0], *device, run.pos_weight,
+            tv, ntv, ov, run.place(orders.next(1, 1)[0]), *device, run.pos_weight,
             batch_size=config.batch_size,
         )  # fmt: skip
         if loop.end_epoch(epoch, loss, tv, ntv, time.perf_counter() - tic):
@@ -258,7 +269,7 @@ def _train_streamed(run, state, data, validation):
         loss = 0.0
         for start in range(0, n, per_chunk * batch_size):
             rows = order[start : start + per_chunk * batch_size]
-            chunk = _data.batched_chunk(X, Y, w, rows, per_chunk, batch_size)
+            chunk = run.place(_data.batched_chunk(X, Y, w, rows, per_chunk, batch_size))
             tv, ntv, ov, chunk_loss = run.program["train_chunk"](
                 tv, ntv, ov, *chunk, run.pos_weight
             )
@@ -273,8 +284,6 @@ def _train_streamed(run, state, data, validation):
 
 def _validation_loss(run, tv, ntv, validation):
     """Weighted mean loss over rows (in bounded chunks) plus regularisation."""
-    import jax.numpy as jnp
-
     X, Y, w = validation
     n = X.shape[0]
     rows = _data.chunk_rows(
@@ -290,7 +299,7 @@ def _validation_loss(run, tv, ntv, validation):
         yc = _data.pad_rows(Y[sl], size)
         wc = _data.pad_rows(w[sl], size, dtype=float_dtype())
         value, weight, reg = run.program["weighted_loss_sum"](
-            tv, ntv, jnp.asarray(xc), jnp.asarray(yc), jnp.asarray(wc), run.pos_weight
+            tv, ntv, *run.place((xc, yc, wc)), run.pos_weight
         )
         total, weights = total + float(value), weights + float(weight)
     return total / max(weights, 1e-12) + float(reg)
@@ -300,15 +309,19 @@ def predict(model, X, memory_bytes):
     """Outputs of ``model`` on ``X``, in chunks padded to row buckets."""
     import jax.numpy as jnp
 
-    compiled = program(model, None, NO_OPTIMIZER)["predict"]
+    layout = data_parallel()
+    compiled = program(model, None, NO_OPTIMIZER, layout)["predict"]
     tv = [v.value for v in model.trainable_variables]
     ntv = [v.value for v in model.non_trainable_variables]
+    if layout is not None:
+        tv, ntv = layout.replicate((tv, ntv))
     n = X.shape[0]
     rows = _data.chunk_rows(_data.row_size(X), memory_bytes, minimum=32, maximum=65536)
     outputs = []
     for start in range(0, n, rows):
         part = _data.dense_rows(X, slice(start, min(n, start + rows)))
         padded = _data.pad_rows(part, _data.row_bucket(part.shape[0]))
-        out = compiled(tv, ntv, jnp.asarray(padded))
+        padded = jnp.asarray(padded) if layout is None else layout.replicate(padded)
+        out = compiled(tv, ntv, padded)
         outputs.append(np.asarray(out)[: part.shape[0]])
     return np.concatenate(outputs, axis=0)

@@ -9,6 +9,7 @@ import numpy as np
 from keras import ops
 
 from ._config import Network
+from ._initializers import GlorotUniform, keras_config
 from ._names import keras_activation  # noqa: F401  (re-exported)
 
 # Where the engine feeds sparse batches (the JAX fast path, as BCOO).
@@ -48,7 +49,7 @@ def build_mlp(
             units,
             activation=activation,
             kernel_regularizer=regularizer,
-            kernel_initializer=keras.initializers.GlorotUniform(seed=seed + 2 * i),
+            kernel_initializer=GlorotUniform(seed=seed + 2 * i),
             dtype=dtype,
         )(x)
         if rate > 0:
@@ -56,9 +57,7 @@ def build_mlp(
     logits = keras.layers.Dense(
         n_outputs,
         kernel_regularizer=regularizer,
-        kernel_initializer=keras.initializers.GlorotUniform(
-            seed=seed + 2 * len(hidden_layer_sizes)
-        ),
+        kernel_initializer=GlorotUniform(seed=seed + 2 * len(hidden_layer_sizes)),
         name="logits",
         dtype=dtype,
     )(x)
@@ -66,7 +65,7 @@ def build_mlp(
     outputs = keras.layers.Activation("sigmoid", name="probabilities", dtype=dtype)(
         logits
     )
-    return keras.Model(inputs, outputs)
+    return keras_config(keras.Model(inputs, outputs))
 
 
 @contextmanager

@@ -1,16 +1,24 @@
 """Compiled programs of the JAX engine, and their cache.
 
 Programs are built from Keras's stateless API (``model.stateless_call``,
-``optimizer.stateless_apply``) and cached by architecture, loss, optimizer and
-precision, so the folds of a cross-validation or the candidates of a search
-compile once per configuration, not once per fit.
+``optimizer.stateless_apply``) and cached by architecture, loss, optimizer,
+precision and device layout, so the folds of a cross-validation or the
+candidates of a search compile once per configuration, not once per fit.
+
+Under Keras's ``keras.distribution.DataParallel`` (the switch that makes
+``model.fit`` data-parallel) the programs split every minibatch over the
+devices of its mesh and keep the weights and the optimizer's state
+replicated; XLA (GSPMD) adds the all-reduce of the gradients. See
+:class:`DataParallel`.
 """
 
 import json
 import re
 import weakref
 from collections import OrderedDict
+from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from . import _early_stopping
 from ._common import float_dtype
@@ -36,6 +44,86 @@ class _NoOptimizer:
 
 
 NO_OPTIMIZER = _NoOptimizer()
+
+
+@dataclass(frozen=True)
+class DataParallel:
+    """Minibatches split over ``axis`` of a JAX ``mesh``, all else replicated.
+
+    The training data stay whole on every device (so each epoch draws the
+    same batches as on one device); inside the compiled programs each batch
+    is padded with zero-weight rows to a multiple of the device count and
+    constrained to be split along its rows, so every device computes the
+    gradient of its share and XLA sums them. Padding rows weigh nothing, and
+    JAX's partitionable random bits give the real rows the same dropout
+    masks, so the result is the one-device result up to the order of float
+    sums.
+    """
+
+    mesh: Any
+    axis: str
+
+    @property
+    def devices(self):
+        return int(self.mesh.shape[self.axis])
+
+    def key(self):
+        """What makes two layouts compile to the same program."""
+        ids = [int(d.id) for d in self.mesh.devices.flat]
+        return [self.axis, dict(self.mesh.shape), ids]
+
+    def _sharding(self, *spec):
+        from jax.sharding import NamedSharding, PartitionSpec
+
+        return NamedSharding(self.mesh, PartitionSpec(*spec))
+
+    def replicate(self, tree):
+        """Place (host or device) arrays on every device of the mesh."""
+        import jax
+
+        return jax.device_put(tree, self._sharding())
+
+    def split_rows(self, tree):
+        """Inside a program: arrays padded with zero rows to a multiple of
+        the device count and split along their rows."""
+        import jax
+        import jax.numpy as jnp
+
+        def split(a):
+            extra = -a.shape[0] % self.devices
+            if extra:
+                a = jnp.pad(a, [(0, extra)] + [(0, 0)] * (a.ndim - 1))
+            spec = (self.axis,) + (None,) * (a.ndim - 1)
+            return jax.lax.with_sharding_constraint(a, self._sharding(*spec))
+
+        return jax.tree.map(split, tree)
+
+    def gather(self, a):
+        """Inside a program: ``a`` whole on every device."""
+        import jax
+
+        return jax.lax.with_sharding_constraint(a, self._sharding())
+
+
+def data_parallel():
+    """The layout asked for with ``keras.distribution.set_distribution``:
+    a :class:`DataParallel` over more than one device, or None. Any other
+    Keras distribution (``ModelParallel``) raises ``ValueError`` (the engine
+    only splits batches; Keras's own ``fit`` handles those)."""
+    import keras
+
+    dist = keras.distribution.distribution()
+    if dist is None:
+        return None
+    if not isinstance(dist, keras.distribution.DataParallel):
+        raise ValueError(
+            f"The JAX engine trains data-parallel only; {type(dist).__name__} "
+            "needs engine='keras' (or engine='auto', which picks it)."
+        )
+    mesh = dist.device_mesh.backend_mesh
+    if mesh.devices.size == 1:
+        return None
+    return DataParallel(mesh, dist.batch_dim_name)
 
 
 def _built_in(model):
@@ -65,7 +153,7 @@ def _model_key(model):
     return _MODEL_KEYS[model]
 
 
-def _signature(model, loss, optimizer):
+def _signature(model, loss, optimizer, layout):
     """A key equal for networks that compile to the same program.
 
     Layer names (auto-numbered by Keras) and initialiser seeds do not change
@@ -83,14 +171,16 @@ def _signature(model, loss, optimizer):
             type(optimizer).__name__,
             opt_config,
             str(float_dtype()),
+            None if layout is None else layout.key(),
         ],
         default=str,
     )
 
 
-def program(model, loss, optimizer):
-    """The compiled functions for (model, loss, optimizer), from the cache."""
-    key = _signature(model, loss, optimizer)
+def program(model, loss, optimizer, layout=None):
+    """The compiled functions for (model, loss, optimizer), from the cache;
+    ``layout`` is a :class:`DataParallel` or None (one device)."""
+    key = _signature(model, loss, optimizer, layout)
     if key in _PROGRAMS:
         _PROGRAMS.move_to_end(key)
         found = _PROGRAMS[key]
@@ -98,7 +188,7 @@ def program(model, loss, optimizer):
             for function in found.values():
                 function.clear_cache()
         return found
-    _PROGRAMS[key] = _compile(model, loss, optimizer)
+    _PROGRAMS[key] = _compile(model, loss, optimizer, layout)
     if len(_PROGRAMS) > _MAX_PROGRAMS:
         _PROGRAMS.popitem(last=False)
     return _PROGRAMS[key]
@@ -157,8 +247,9 @@ def _select(flag, a, b):
     return jax.tree.map(lambda u, v: jnp.where(flag, u, v), a, b)
 
 
-def _step(forward, per_sample_loss, optimizer):
-    """One minibatch update: ``step(carry, batch, may_be_empty=False)``."""
+def _step(forward, per_sample_loss, optimizer, layout):
+    """One minibatch update: ``step(carry, batch, may_be_empty=False)``,
+    the batch split over the devices of ``layout`` (if any)."""
     import jax
     import jax.numpy as jnp
 
@@ -174,6 +265,8 @@ def _step(forward, per_sample_loss, optimizer):
 
     def step(carry, batch, may_be_empty=False):
         tv, ntv, ov, pos_weight = carry
+        if layout is not None:
+            batch = layout.split_rows(batch)
         xb, yb, wb, mb = batch
         n_real = jnp.sum(mb)
         (value, new_ntv), grads = grad_fn(tv, ntv, xb, yb, wb * mb, pos_weight, True)
@@ -279,17 +372,20 @@ def _epoch_block(epoch, epoch_and_validate):
     return block
 
 
-def _compile(model, loss, optimizer):
-    """Build the jitted functions for one (architecture, loss, optimizer)."""
+def _compile(model, loss, optimizer, layout):
+    """Build the jitted functions for one (architecture, loss, optimizer)
+    and device layout."""
     import jax
     import jax.numpy as jnp
 
     per_sample_loss = _per_sample_loss(loss)
     forward = _forward(model)
-    step = _step(forward, per_sample_loss, optimizer)
+    step = _step(forward, per_sample_loss, optimizer, layout)
     epoch = _epoch(step)
 
     def weighted_loss_sum(tv, ntv, X, Y, W, pos_weight):
+        if layout is not None:  # padding rows have weight 0
+            X, Y, W = layout.split_rows((X, Y, W))
         out, _, reg = forward(tv, ntv, X, False)
         return jnp.sum(per_sample_loss(Y, out, pos_weight) * W), jnp.sum(W), reg
 
@@ -310,8 +406,10 @@ def _compile(model, loss, optimizer):
         return tv, ntv, ov, jnp.sum(losses)
 
     def predict(tv, ntv, X):
-        out, _ = model.stateless_call(tv, ntv, X, training=False)
-        return out
+        if layout is None:
+            return model.stateless_call(tv, ntv, X, training=False)[0]
+        out, _ = model.stateless_call(tv, ntv, layout.split_rows(X), training=False)
+        return layout.gather(out[: X.shape[0]])
 
     return {
         "epoch_on_device": jax.jit(epoch, static_argnames=("batch_size",)),

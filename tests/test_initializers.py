@@ -1,0 +1,50 @@
+"""Initial weights from one compiled program per bucket, not per shape."""
+
+import numpy as np
+import pytest
+
+
+@pytest.mark.slow  # Keras's own draws, for comparison, compile a program per shape
+def test_default_network_draws_kerass_own_weights():
+    """The default network's kernels are, bit for bit, what Keras's own
+    GlorotUniform draws with the same seeds, and the network's config names
+    Keras's class (saved files and program keys stay as before)."""
+    import keras
+
+    from sklearn_multilabel_nn._keras import build_mlp
+
+    model = build_mlp((10,), 3, (20,), seed=5)
+    kernels = [layer.kernel for layer in model.layers if hasattr(layer, "kernel")]
+    for kernel, seed in zip(kernels, (5, 7), strict=True):
+        expected = keras.initializers.GlorotUniform(seed=seed)(tuple(kernel.shape))
+        np.testing.assert_array_equal(np.asarray(kernel), np.asarray(expected))
+    for layer in model.get_config()["layers"]:
+        init = layer["config"].get("kernel_initializer")
+        if init is not None:
+            assert (init["module"], init["class_name"]) == (
+                "keras.initializers",
+                "GlorotUniform",
+            )
+
+
+def test_kernels_share_one_compiled_draw():
+    """Kernels of different shapes draw from one flat bucket: nothing is
+    compiled for a new shape (Keras's own draw compiles once per shape)."""
+    import jax
+
+    from sklearn_multilabel_nn._keras._initializers import GlorotUniform
+
+    GlorotUniform(seed=0)((3, 4))  # the bucket's program, compiled once
+    compiles = []
+
+    def listen(event, duration, **kwargs):
+        if event == "/jax/core/compile/backend_compile_duration":
+            compiles.append(kwargs)
+
+    jax.monitoring.register_event_duration_secs_listener(listen)
+    try:
+        for shape in [(5, 6), (7, 11), (40, 2)]:
+            GlorotUniform(seed=1)(shape)
+    finally:
+        jax.monitoring.unregister_event_duration_listener(listen)
+    assert compiles == []
