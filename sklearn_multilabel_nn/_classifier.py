@@ -316,6 +316,9 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         "activation": [StrOptions(set(ACTIVATIONS))],
         "dropout": [Interval(Real, 0, 1, closed="left"), StrOptions({"auto"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
+        "n_heads": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "feature_embedding": [None, StrOptions({"periodic"})],
+        "normalize": ["boolean", StrOptions({"auto"})],
         "model": [None, callable],
         "loss": [StrOptions({"binary_crossentropy", "focal"}), callable],
         "pos_weight": [None, StrOptions({"balanced"}), "array-like"],
@@ -364,6 +367,9 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         activation="relu",
         dropout="auto",
         alpha=0.0,
+        n_heads=1,
+        feature_embedding=None,
+        normalize=False,
         model=None,
         loss="binary_crossentropy",
         pos_weight=None,
@@ -397,6 +403,9 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         self.activation = activation
         self.dropout = dropout
         self.alpha = alpha
+        self.n_heads = n_heads
+        self.feature_embedding = feature_embedding
+        self.normalize = normalize
         self.model = model
         self.loss = loss
         self.pos_weight = pos_weight
@@ -588,6 +597,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         """Build the final network for the validated training data ``X``."""
         self._input_shape = tuple(X.shape[1:])
         self._sparse_input = sp.issparse(X)
+        self._input_statistics = _feature_statistics(X)
         self._every_sample_labelled = True
         self.model_ = self._build_model(self._input_shape, self.n_outputs_, seed)
         self._net = _keras().check_model(
@@ -818,6 +828,12 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         dropout = self.dropout
         if dropout == "auto":
             dropout = [0.5 if units >= 100 else 0.2 for units in sizes]
+        sparse = getattr(self, "_sparse_input", False)
+        dense = not sparse and len(input_shape) == 1
+        statistics = getattr(self, "_input_statistics", None)
+        embedding = None
+        if self.feature_embedding == "periodic" and dense:
+            embedding = (16, 0.1, 16)
         return K.build_mlp(
             input_shape,
             n_outputs,
@@ -825,10 +841,21 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             activation=K.keras_activation(self.activation),
             dropout=dropout,
             alpha=self.alpha,
+            n_heads=self._resolved_heads(dense),
+            embedding=embedding,
+            statistics=statistics if self._normalizes(dense) else None,
             seed=seed,
             dtype=self.dtype,
-            sparse=getattr(self, "_sparse_input", False),
+            sparse=sparse,
         )
+
+    def _resolved_heads(self, dense):
+        if self.n_heads == "auto":
+            return 8 if dense else 1
+        return int(self.n_heads)
+
+    def _normalizes(self, dense):
+        return dense if self.normalize == "auto" else (self.normalize and dense)
 
     # ------------------------------------------------------------------
     # thresholds
@@ -1043,6 +1070,15 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
                 _members=members,
             )
         super().__setstate__(state)
+
+
+def _feature_statistics(X):
+    """Mean and standard deviation of each feature of dense ``X`` (for the
+    network's own standardisation); None for sparse ``X``."""
+    if sp.issparse(X):
+        return None
+    flat = X.reshape(X.shape[0], -1)
+    return flat.mean(axis=0), flat.std(axis=0)
 
 
 def _check_float_range(X, dtype):

@@ -1,0 +1,260 @@
+"""Cross-validated comparison of network architectures for the default network.
+
+Inside the TRAINING splits of yeast and scene only (the test splits are never
+read), plus synthetic problems of varied shape: k-fold CV (iteratively
+stratified), every candidate in a StandardScaler pipeline (or none, for the
+unscaled runs), scored by micro-/macro-F1 with ``threshold="auto"`` (tuned
+thresholds of the estimator itself) and by Hamming loss at 0.5 (the same fit's
+probabilities cut at 0.5), plus fit seconds.
+
+Candidates (``CANDIDATES`` below) are built with the package's ``build_mlp``
+through the estimator's ``model=`` parameter or are estimator parameters:
+
+* ``mlp``: the current default, Dense(256)+Dropout(0.5), Dense(128)+Dropout(0.5).
+* ``tabm{k}``: TabM-mini (Gorishniy et al., ICLR 2025): the input copied to k
+  heads with random-sign rank-1 adapters, the same shared body, k output
+  layers, mean of the heads' losses in training, mean of their probabilities
+  in prediction.
+* ``plr``: periodic numerical embeddings (Gorishniy et al., 2022) before the MLP.
+* ``adamw``, ``cosine``: decoupled weight decay, a learning-rate schedule.
+
+Results are appended as they come (``architecture_cv.jsonl``) so a partial run
+is kept, and summarised in ``architecture_cv.{json,md}``. Run::
+
+    PYTHONPATH=. python benchmarks/bench_architecture.py --only mlp,tabm8 \\
+        --data yeast,scene --folds 3 --seeds 1
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+import warnings
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
+from sklearn.datasets import make_multilabel_classification  # noqa: E402
+from sklearn.metrics import f1_score, hamming_loss  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA_DIR = ROOT.parent / "shared" / "datasets"
+RESULTS = ROOT / "benchmarks" / "results"
+LABEL_COLUMNS = {"yeast": 14, "scene": 6}
+
+
+# --------------------------------------------------------------------------
+# data (training splits and synthetic problems)
+# --------------------------------------------------------------------------
+def load_train(data_dir, name):
+    from sklearn_multilabel_nn.datasets import load_csv
+
+    return load_csv(
+        Path(data_dir) / name / "train.csv",
+        label_columns=LABEL_COLUMNS[name],
+        return_X_y=True,
+    )
+
+
+def synthetic(name):
+    """Synthetic problems of varied shape (rows x features x labels)."""
+    shapes = {
+        "syn300": dict(n_samples=300, n_features=20, n_classes=5, n_labels=2),
+        "syn5000": dict(n_samples=5000, n_features=50, n_classes=50, n_labels=4),
+        "seed": dict(n_samples=1000, n_features=10, n_classes=3, n_labels=2),
+    }
+    if name == "text":
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from bench_speed import text_like
+
+        X, Y = text_like(n_samples=3000, random_state=0)
+        return X, Y
+    X, Y = make_multilabel_classification(**shapes[name], random_state=1)
+    return X.astype(np.float64), Y
+
+
+def get_data(name, data_dir):
+    if name in LABEL_COLUMNS:
+        return load_train(data_dir, name)
+    return synthetic(name)
+
+
+# --------------------------------------------------------------------------
+# candidates
+# --------------------------------------------------------------------------
+def network(input_shape, n_outputs, **options):
+    from sklearn_multilabel_nn._keras import build_mlp
+
+    return build_mlp(input_shape, n_outputs, **options)
+
+
+MLP = dict(hidden_layer_sizes=(256, 128), dropout=0.5, activation="relu")
+
+
+def candidate(name):
+    """Estimator parameters of candidate ``name`` (see the module docstring)."""
+    fixed = {
+        "mlp": {},
+        "mlp_d2": {"model": partial(network, **{**MLP, "dropout": 0.2})},
+        "plr": {"model": partial(network, **MLP, embedding=(16, 0.1, 16))},
+        "adamw": {"optimizer": "adamw_wd"},
+        "cosine": {"optimizer": "cosine"},
+    }
+    if name in fixed:
+        return fixed[name]
+    # tabm{k}[_d{dropout*10}][_w{width}][_plr]
+    parts = name.split("_")
+    k = int(parts[0][4:])
+    options = {**MLP, "n_heads": k}
+    for part in parts[1:]:
+        if part.startswith("d"):
+            options["dropout"] = int(part[1:]) / 10
+        elif part.startswith("w"):
+            width = int(part[1:])
+            options["hidden_layer_sizes"] = (width, width)
+        elif part == "plr":
+            options["embedding"] = (16, 0.1, 16)
+        elif part == "l3":
+            w = options["hidden_layer_sizes"][0]
+            options["hidden_layer_sizes"] = (w, w, w)
+    return {"model": partial(network, **options)}
+
+
+def make_optimizer(name, n_train):
+    import keras
+
+    if name == "adamw_wd":
+        return keras.optimizers.AdamW(learning_rate=1e-3, weight_decay=1e-2)
+    if name == "cosine":
+        steps = 100 * max(1, n_train // 32)
+        schedule = keras.optimizers.schedules.CosineDecay(1e-3, steps, alpha=0.1)
+        return keras.optimizers.Adam(learning_rate=schedule)
+    return name
+
+
+# --------------------------------------------------------------------------
+# cross-validation
+# --------------------------------------------------------------------------
+def cv_one(name, data, X, Y, *, folds, seed, scale):
+    from sklearn_multilabel_nn import IterativeStratifiedKFold, MultiLabelNNClassifier
+
+    params = dict(candidate(name))
+    rows = []
+    splits = IterativeStratifiedKFold(folds, random_state=seed)
+    for fold, (tr, va) in enumerate(splits.split(X, Y)):
+        p = dict(params)
+        if "optimizer" in p:
+            p["optimizer"] = make_optimizer(p["optimizer"], len(tr))
+        clf = MultiLabelNNClassifier(
+            threshold="auto", random_state=1000 * seed + fold, **p
+        )
+        est = make_pipeline(StandardScaler(with_mean=not _sparse(X)), clf)
+        if not scale:
+            est = clf
+        t = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            est.fit(X[tr], Y[tr])
+        fit_s = time.perf_counter() - t
+        proba = est.predict_proba(X[va])
+        P = est.predict(X[va])
+        Yv = np.asarray(Y[va])
+        rows.append(
+            {
+                "micro_f1": f1_score(Yv, P, average="micro", zero_division=0),
+                "macro_f1": f1_score(Yv, P, average="macro", zero_division=0),
+                "hamming": hamming_loss(Yv, (proba >= 0.5).astype(int)),
+                "subset_acc_05": float(np.mean(np.all((proba >= 0.5) == Yv, axis=1))),
+                "fit_s": fit_s,
+            }
+        )
+    return {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}
+
+
+def _sparse(X):
+    import scipy.sparse as sp
+
+    return sp.issparse(X)
+
+
+def summarize(path):
+    """Mean over seeds per (candidate, data, scaling) from the JSONL record."""
+    runs = [json.loads(line) for line in path.read_text().splitlines() if line]
+    table = {}
+    for r in runs:
+        key = (r["candidate"], r["data"], r["scaled"])
+        table.setdefault(key, []).append(r["scores"])
+    out = []
+    for (cand, data, scaled), scores in table.items():
+        mean = {k: float(np.mean([s[k] for s in scores])) for k in scores[0]}
+        out.append(
+            {"candidate": cand, "data": data, "scaled": scaled, "n_seeds": len(scores),
+             **mean}
+        )  # fmt: skip
+    return out
+
+
+def markdown(rows):
+    lines = [
+        "# Architecture cross-validation (training splits only)",
+        "",
+        "k-fold CV (IterativeStratifiedKFold) inside the training splits; "
+        "F1 with `threshold=\"auto\"`, Hamming loss and subset accuracy at 0.5 "
+        "(same fits); mean over folds and seeds; fit seconds per fit "
+        "(2 shared cores).",
+        "",
+        "| data | scaled | candidate | seeds | micro-F1 | macro-F1 | Hamming@0.5 | "
+        "subset acc@0.5 | fit s |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in sorted(rows, key=lambda r: (r["data"], not r["scaled"], r["candidate"])):
+        lines.append(
+            f"| {r['data']} | {'yes' if r['scaled'] else 'no'} | {r['candidate']} | "
+            f"{r['n_seeds']} | {r['micro_f1']:.4f} | {r['macro_f1']:.4f} | "
+            f"{r['hamming']:.4f} | {r['subset_acc_05']:.4f} | {r['fit_s']:.1f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="mlp,tabm8")
+    parser.add_argument("--data", default="yeast,scene")
+    parser.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR))
+    parser.add_argument("--folds", type=int, default=3)
+    parser.add_argument("--seeds", default="0")
+    parser.add_argument("--unscaled", action="store_true")
+    args = parser.parse_args(argv)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    record = RESULTS / "architecture_cv.jsonl"
+    for data in args.data.split(","):
+        X, Y = get_data(data, args.data_dir)
+        for seed in [int(s) for s in args.seeds.split(",")]:
+            for name in args.only.split(","):
+                scores = cv_one(
+                    name, data, X, Y, folds=args.folds, seed=seed,
+                    scale=not args.unscaled,
+                )  # fmt: skip
+                entry = {"candidate": name, "data": data, "seed": seed,
+                         "folds": args.folds, "scaled": not args.unscaled,
+                         "scores": scores}  # fmt: skip
+                with record.open("a") as f:
+                    f.write(json.dumps(entry) + "\n")
+                print(
+                    f"{data} seed {seed} {name:>16}: "
+                    + " ".join(f"{k}={v:.4f}" for k, v in scores.items()),
+                    flush=True,
+                )
+    rows = summarize(record)
+    (RESULTS / "architecture_cv.json").write_text(json.dumps(rows, indent=1) + "\n")
+    (RESULTS / "architecture_cv.md").write_text(markdown(rows))
+
+
+if __name__ == "__main__":
+    main()
