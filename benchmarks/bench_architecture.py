@@ -69,6 +69,8 @@ def synthetic(name):
         "syn5000": dict(n_samples=5000, n_features=50, n_classes=50, n_labels=4),
         "seed": dict(n_samples=1000, n_features=10, n_classes=3, n_labels=2),
     }
+    if name == "cont2000":
+        return continuous_teacher()
     if name == "text":
         sys.path.insert(0, str(ROOT / "benchmarks"))
         from bench_speed import text_like
@@ -77,6 +79,21 @@ def synthetic(name):
         return X, Y
     X, Y = make_multilabel_classification(**shapes[name], random_state=1)
     return X.astype(np.float64), Y
+
+
+def continuous_teacher(n_samples=2000, n_features=30, n_labels=8, seed=2):
+    """Continuous features (standard normal) and labels from a random ReLU
+    teacher network plus noise, cut at quantiles giving label frequencies
+    from 5 % to 40 %: a generic dense problem, unlike the count features of
+    make_multilabel_classification."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_samples, n_features))
+    hidden = np.maximum(X @ rng.normal(size=(n_features, 64)) / np.sqrt(n_features), 0)
+    logits = hidden @ rng.normal(size=(64, n_labels)) / 8.0
+    logits += 0.5 * rng.normal(size=logits.shape) * logits.std(axis=0)
+    frequencies = np.linspace(0.05, 0.4, n_labels)
+    cuts = [np.quantile(logits[:, j], 1 - f) for j, f in enumerate(frequencies)]
+    return X, (logits > np.array(cuts)).astype(int)
 
 
 def get_data(name, data_dir):
@@ -94,6 +111,9 @@ def network(input_shape, n_outputs, **options):
     return build_mlp(input_shape, n_outputs, **options)
 
 
+SEED_WORKFLOW = dict(
+    hidden_layer_sizes=(20,), epochs=100, dropout=0.0, early_stopping=False
+)
 MLP = dict(hidden_layer_sizes=(256, 128), dropout=0.5, activation="relu")
 
 
@@ -101,8 +121,16 @@ def candidate(name):
     """Estimator parameters of candidate ``name`` (see the module docstring)."""
     fixed = {
         "mlp": {},
+        "mlp_norm": {"normalize": True},
+        "plr_norm": {"feature_embedding": "periodic", "normalize": True},
+        "plr_raw": {"feature_embedding": "periodic", "normalize": False},
+        "heads8": {"n_heads": 8},
+        "heads8_norm": {"n_heads": 8, "normalize": True},
         "mlp_d2": {"model": partial(network, **{**MLP, "dropout": 0.2})},
         "plr": {"model": partial(network, **MLP, embedding=(16, 0.1, 16))},
+        "plr_e8": {"model": partial(network, **MLP, embedding=(16, 0.1, 8))},
+        "plr_s001": {"model": partial(network, **MLP, embedding=(16, 0.01, 16))},
+        "plr_s1": {"model": partial(network, **MLP, embedding=(16, 1.0, 16))},
         "adamw": {"optimizer": "adamw_wd"},
         "cosine": {"optimizer": "cosine"},
     }
@@ -145,6 +173,12 @@ def cv_one(name, data, X, Y, *, folds, seed, scale):
     from sklearn_multilabel_nn import IterativeStratifiedKFold, MultiLabelNNClassifier
 
     params = dict(candidate(name))
+    threshold = "auto"
+    if data == "seed":
+        # The seed workflow (bench_speed.py): its own small network, fixed
+        # epochs, threshold 0.5, counts as features (no scaler).
+        params = {**SEED_WORKFLOW, **params}
+        threshold, scale = 0.5, False
     rows = []
     splits = IterativeStratifiedKFold(folds, random_state=seed)
     for fold, (tr, va) in enumerate(splits.split(X, Y)):
@@ -152,7 +186,7 @@ def cv_one(name, data, X, Y, *, folds, seed, scale):
         if "optimizer" in p:
             p["optimizer"] = make_optimizer(p["optimizer"], len(tr))
         clf = MultiLabelNNClassifier(
-            threshold="auto", random_state=1000 * seed + fold, **p
+            threshold=threshold, random_state=1000 * seed + fold, **p
         )
         est = make_pipeline(StandardScaler(with_mean=not _sparse(X)), clf)
         if not scale:
