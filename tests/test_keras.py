@@ -153,9 +153,8 @@ def test_standardize_and_embedding_layers_round_trip():
     np.testing.assert_allclose(np.asarray(standardize(x)), [[1.0, 4.0, 1.0]])
     assert model.layers[2].compute_output_shape((None, 3)) == (None, 9)
     restored = K.model_from_bytes(K.model_to_bytes(model))
-    np.testing.assert_allclose(
-        np.asarray(restored.predict(x, verbose=0)), np.asarray(model.predict(x, verbose=0))
-    )
+    expected = np.asarray(model.predict(x, verbose=0))
+    np.testing.assert_allclose(np.asarray(restored.predict(x, verbose=0)), expected)
 
 
 def test_package_layers_share_compiled_programs():

@@ -182,9 +182,7 @@ class EnsembleDense(keras.layers.Layer):
         return {
             **super().get_config(),
             "units": self.units,
-            "kernel_regularizer": keras.regularizers.serialize(
-                self.kernel_regularizer
-            ),
+            "kernel_regularizer": keras.regularizers.serialize(self.kernel_regularizer),
             "seed": self.seed,
         }
 

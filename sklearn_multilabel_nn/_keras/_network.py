@@ -203,8 +203,9 @@ def binary_loss(y_true, y_pred, from_logits, gamma, pos_weight=None):
 
     Outputs with a head axis, ``(batch, heads, n_outputs)`` against labels
     ``(batch, n_outputs)``, give the mean of the heads' losses (each head of
-    an ensemble is trained on its own loss, as in TabM). ``pos_weight`` may be a traced array, so the JAX engine can reuse one
-    compiled program for every value of it.
+    an ensemble is trained on its own loss, as in TabM). ``pos_weight`` may
+    be a traced array, so the JAX engine can reuse one compiled program for
+    every value of it.
     """
     y_true = ops.cast(y_true, y_pred.dtype)
     axes = -1
