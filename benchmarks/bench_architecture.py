@@ -132,6 +132,7 @@ def candidate(name):
         "mlp_d2": {"model": partial(network, **{**MLP, "dropout": 0.2})},
         "plr": {"model": partial(network, **MLP, embedding=(16, 0.1, 16))},
         "plr_e8": {"model": partial(network, **MLP, embedding=(16, 0.1, 8))},
+        "plr_f8": {"model": partial(network, **MLP, embedding=(8, 0.1, 16))},
         "plr_s001": {"model": partial(network, **MLP, embedding=(16, 0.01, 16))},
         "plr_s1": {"model": partial(network, **MLP, embedding=(16, 1.0, 16))},
         "adamw": {"optimizer": "adamw_wd"},

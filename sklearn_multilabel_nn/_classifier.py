@@ -553,7 +553,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         X, Y, w = self._validate_input(X, y, sample_weight, reset=not warm)
         seed = _draw_seed(self.random_state)
         if not warm:
-            self._start_network(X, seed)
+            self._start_network(X, w, seed)
         # A fresh optimizer for every fit (warm_start keeps the weights).
         self._attach_optimizer(self._net)
         members, pooled, epochs = self._train_fold_networks(X, Y, w, seed)
@@ -585,7 +585,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         )
         seed = _draw_seed(self.random_state)
         if first:
-            self._start_network(X, seed)
+            self._start_network(X, w, seed)
         if self._net.optimizer is None:  # kept between partial_fit calls
             self._attach_optimizer(self._net)
         history, best_epoch = self._train_network(
@@ -633,11 +633,12 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             )
         return [int(u) for u in sizes]
 
-    def _start_network(self, X, seed):
-        """Build the final network for the validated training data ``X``."""
+    def _start_network(self, X, w, seed):
+        """Build the final network for the validated training data ``X``
+        (and its sample weights ``w``)."""
         self._input_shape = tuple(X.shape[1:])
         self._sparse_input = sp.issparse(X)
-        self._input_statistics = _feature_statistics(X)
+        self._input_statistics = _feature_statistics(X, w)
         self._continuous_input = _looks_continuous(X)
         self._every_sample_labelled = True
         self.model_ = self._build_model(self._input_shape, self.n_outputs_, seed)
@@ -1143,13 +1144,16 @@ def _looks_continuous(X):
     return bool(np.median(distinct) >= _CONTINUOUS_MIN_DISTINCT)
 
 
-def _feature_statistics(X):
-    """Mean and standard deviation of each feature of dense ``X`` (for the
-    network's own standardisation); None for sparse ``X``."""
+def _feature_statistics(X, w):
+    """Mean and standard deviation of each feature of dense ``X``, weighted
+    by the sample weights ``w`` (a zero weight drops a row, an integer one
+    repeats it), for the network's own standardisation; None for sparse X."""
     if sp.issparse(X):
         return None
     flat = X.reshape(X.shape[0], -1)
-    return flat.mean(axis=0), flat.std(axis=0)
+    mean = np.average(flat, axis=0, weights=w)
+    variance = np.average((flat - mean) ** 2, axis=0, weights=w)
+    return mean, np.sqrt(variance)
 
 
 def _check_float_range(X, dtype):
