@@ -84,6 +84,47 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         L2 penalty on the weights of every ``Dense`` layer of the default
         network.
 
+    n_heads : int, default=1
+        Heads of a TabM ensemble inside the default network (TabM-mini,
+        Gorishniy et al., ICLR 2025): the input is copied to ``n_heads``
+        heads, each scaled by its own trainable vector (initialised with
+        random signs), the hidden layers are shared, every head has its own
+        output layer and is trained on its own loss, and the network outputs
+        the mean of the heads' probabilities. It costs about ``n_heads``
+        times the computation of one head. 1 (a plain MLP) is the default:
+        in cross-validation on yeast and scene with ``threshold="auto"``, 8
+        to 32 heads did not beat the plain network, whose fold networks
+        already form an ensemble (``benchmarks/results/architecture_cv.md``).
+        Dense 1-D input only: sparse or N-D ``X`` gets one head.
+
+    feature_embedding : {"auto", "periodic"} or None, default="auto"
+        Embeddings of the numerical features before the hidden layers.
+        ``"periodic"`` maps each feature ``x`` to ``ReLU(W [cos(2 pi f x),
+        sin(2 pi f x)] + b)`` with 16 trainable frequencies ``f`` per
+        feature and 16 values per feature (the "PLR-lite" embeddings of
+        Gorishniy et al., 2022; ``W`` shared by the features). ``"auto"``
+        uses them when the features are continuous (the median feature
+        takes at least 32 distinct values in the first 2,000 rows) and at
+        most 500; counts, binary or coded features get none. In
+        cross-validation they raised scene's micro- and macro-F1 by about
+        0.03, left yeast's unchanged and cost accuracy on count features.
+        They multiply the training time (by 8 on yeast, 23 on scene, with
+        ``threshold="auto"``): a sine and a cosine of 16 values per feature
+        and sample, and a first layer 16 times wider. They expect
+        standardised features (keep ``normalize``). Dense 1-D input only:
+        sparse or N-D ``X`` gets none.
+
+    normalize : bool or "auto", default="auto"
+        Standardise the input inside the default network with each
+        feature's mean and standard deviation in the training data (a
+        ``Standardize`` layer, saved with the network), so unscaled ``X``
+        such as counts trains as well as after a ``StandardScaler`` (and
+        one in a pipeline changes nothing). ``"auto"`` and True do so for
+        dense 1-D ``X``; sparse ``X`` (whose zeros it would fill) and N-D
+        ``X`` are left as they are. The statistics are taken when the
+        network is built: on the first ``fit`` (kept by warm starts) or the
+        first batch of ``partial_fit``.
+
     model : callable, default=None
         ``model(input_shape, n_outputs) -> keras.Model`` building a custom
         network, e.g. a CNN for images. It may end in
@@ -316,6 +357,9 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         "activation": [StrOptions(set(ACTIVATIONS))],
         "dropout": [Interval(Real, 0, 1, closed="left"), StrOptions({"auto"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
+        "n_heads": [Interval(Integral, 1, None, closed="left")],
+        "feature_embedding": [None, StrOptions({"auto", "periodic"})],
+        "normalize": ["boolean", StrOptions({"auto"})],
         "model": [None, callable],
         "loss": [StrOptions({"binary_crossentropy", "focal"}), callable],
         "pos_weight": [None, StrOptions({"balanced"}), "array-like"],
@@ -364,6 +408,9 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         activation="relu",
         dropout="auto",
         alpha=0.0,
+        n_heads=1,
+        feature_embedding="auto",
+        normalize="auto",
         model=None,
         loss="binary_crossentropy",
         pos_weight=None,
@@ -397,6 +444,9 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         self.activation = activation
         self.dropout = dropout
         self.alpha = alpha
+        self.n_heads = n_heads
+        self.feature_embedding = feature_embedding
+        self.normalize = normalize
         self.model = model
         self.loss = loss
         self.pos_weight = pos_weight
@@ -504,7 +554,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         X, Y, w = self._validate_input(X, y, sample_weight, reset=not warm)
         seed = _draw_seed(self.random_state)
         if not warm:
-            self._start_network(X, seed)
+            self._start_network(X, w, seed)
         # A fresh optimizer for every fit (warm_start keeps the weights).
         self._attach_optimizer(self._net)
         members, pooled, epochs = self._train_fold_networks(X, Y, w, seed)
@@ -536,7 +586,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         )
         seed = _draw_seed(self.random_state)
         if first:
-            self._start_network(X, seed)
+            self._start_network(X, w, seed)
         if self._net.optimizer is None:  # kept between partial_fit calls
             self._attach_optimizer(self._net)
         history, best_epoch = self._train_network(
@@ -584,10 +634,13 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             )
         return [int(u) for u in sizes]
 
-    def _start_network(self, X, seed):
-        """Build the final network for the validated training data ``X``."""
+    def _start_network(self, X, w, seed):
+        """Build the final network for the validated training data ``X``
+        (and its sample weights ``w``)."""
         self._input_shape = tuple(X.shape[1:])
         self._sparse_input = sp.issparse(X)
+        self._input_statistics = _feature_statistics(X, w)
+        self._continuous_input = _looks_continuous(X)
         self._every_sample_labelled = True
         self.model_ = self._build_model(self._input_shape, self.n_outputs_, seed)
         self._net = _keras().check_model(
@@ -818,6 +871,9 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         dropout = self.dropout
         if dropout == "auto":
             dropout = [0.5 if units >= 100 else 0.2 for units in sizes]
+        sparse = getattr(self, "_sparse_input", False)
+        dense = not sparse and len(input_shape) == 1
+        statistics = getattr(self, "_input_statistics", None)
         return K.build_mlp(
             input_shape,
             n_outputs,
@@ -825,10 +881,31 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             activation=K.keras_activation(self.activation),
             dropout=dropout,
             alpha=self.alpha,
+            n_heads=self._resolved_heads(dense),
+            embedding=_PERIODIC if self._embeds(input_shape, dense) else None,
+            statistics=statistics if self._normalizes(dense) else None,
             seed=seed,
             dtype=self.dtype,
-            sparse=getattr(self, "_sparse_input", False),
+            sparse=sparse,
         )
+
+    def _resolved_heads(self, dense):
+        """Heads of the default network: one for sparse or N-D input."""
+        return int(self.n_heads) if dense else 1
+
+    def _normalizes(self, dense):
+        """Whether the default network standardises its input."""
+        return dense and self.normalize in ("auto", True)
+
+    def _embeds(self, input_shape, dense):
+        """Whether the default network embeds its features periodically."""
+        if self.feature_embedding == "auto":
+            return (
+                dense
+                and getattr(self, "_continuous_input", False)
+                and input_shape[0] <= _MAX_EMBEDDED_FEATURES
+            )
+        return dense and self.feature_embedding == "periodic"
 
     # ------------------------------------------------------------------
     # thresholds
@@ -1041,6 +1118,41 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
                 _members=members,
             )
         super().__setstate__(state)
+
+
+# Periodic feature embeddings of the default network: (frequencies per
+# feature, initial scale of the frequencies, embedding size per feature),
+# chosen by cross-validation (benchmarks/bench_architecture.py).
+_PERIODIC = (16, 0.1, 16)
+# feature_embedding="auto" embeds at most this many features (the cost grows
+# with n_features x 16) ...
+_MAX_EMBEDDED_FEATURES = 500
+# ... and only continuous ones: a feature is continuous when it takes at least
+# this many distinct values (counts, binary and coded features take few).
+_CONTINUOUS_MIN_DISTINCT = 32
+_CONTINUOUS_SAMPLE_ROWS = 2000
+
+
+def _looks_continuous(X):
+    """Whether most features of dense 1-D ``X`` are continuous (at least
+    ``_CONTINUOUS_MIN_DISTINCT`` distinct values in the first rows)."""
+    if sp.issparse(X) or X.ndim != 2 or X.shape[1] == 0:
+        return False
+    rows = np.sort(X[:_CONTINUOUS_SAMPLE_ROWS], axis=0)
+    distinct = 1 + np.count_nonzero(np.diff(rows, axis=0), axis=0)
+    return bool(np.median(distinct) >= _CONTINUOUS_MIN_DISTINCT)
+
+
+def _feature_statistics(X, w):
+    """Mean and standard deviation of each feature of dense ``X``, weighted
+    by the sample weights ``w`` (a zero weight drops a row, an integer one
+    repeats it), for the network's own standardisation; None for sparse X."""
+    if sp.issparse(X):
+        return None
+    flat = X.reshape(X.shape[0], -1)
+    mean = np.average(flat, axis=0, weights=w)
+    variance = np.average((flat - mean) ** 2, axis=0, weights=w)
+    return mean, np.sqrt(variance)
 
 
 def _check_float_range(X, dtype):

@@ -128,11 +128,13 @@ def test_constant_labels_are_fine(multilabel_data):
     assert proba[:, 0].max() < 0.5 < proba[:, 1].min()
 
 
-def test_sparse_X_matches_dense(multilabel_data, fitted_clf):
+def test_sparse_X_matches_dense(multilabel_data):
     X, Y = multilabel_data
     clf = tiny_clf().fit(sp.csr_matrix(X), Y)
+    # Sparse X is not standardised inside the network (normalize="auto").
+    dense = tiny_clf(normalize=False).fit(X, Y)
     np.testing.assert_allclose(
-        clf.predict_proba(sp.csr_matrix(X)), fitted_clf.predict_proba(X), rtol=1e-5
+        clf.predict_proba(sp.csr_matrix(X)), dense.predict_proba(X), rtol=1e-5
     )
 
 
@@ -642,3 +644,59 @@ def test_float64_pickles_bit_for_bit(multilabel_data):
     restored = pickle.loads(pickle.dumps(clf))
     assert restored.model_.weights[0].dtype == "float64"
     np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+
+
+@pytest.mark.slow  # three fits, two programs
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_normalize_makes_the_network_blind_to_feature_scale(multilabel_data):
+    """normalize=True standardises inside the network on the training rows,
+    so rescaled and shifted features give the same model."""
+    X, Y = multilabel_data
+    scaled = X * np.linspace(1.0, 1000.0, X.shape[1]) + 50.0
+    a = tiny_clf(normalize=True, epochs=5).fit(X, Y).predict_proba(X)
+    b = tiny_clf(normalize=True, epochs=5).fit(scaled, Y).predict_proba(scaled)
+    np.testing.assert_allclose(a, b, atol=2e-3)
+    c = tiny_clf(normalize=False, epochs=5).fit(scaled, Y).predict_proba(scaled)
+    assert np.abs(a - c).max() > 0.05
+
+
+def test_heads_predict_the_mean_of_their_probabilities(multilabel_data):
+    X, Y = multilabel_data
+    clf = tiny_clf(n_heads=3, epochs=5).fit(X, Y)
+    assert type(clf.model_.layers[-1]).__name__ == "MeanProbability"
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(
+        proba, np.asarray(clf.model_.predict(X, verbose=0)), rtol=1e-4, atol=1e-6
+    )
+    logits = clf.decision_function(X)
+    np.testing.assert_allclose(1 / (1 + np.exp(-logits)), proba, rtol=1e-4)
+
+
+@pytest.mark.slow  # two fits, two programs
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_sparse_X_skips_normalization_embedding_and_heads(multilabel_data):
+    """The options that need dense features are left out for sparse X (which
+    keeps the engine's sparse fast path); dense X gets them."""
+    X, Y = multilabel_data
+    options = dict(normalize="auto", feature_embedding="periodic", n_heads=2)
+    sparse = tiny_clf(**options, epochs=1).fit(sp.csr_matrix(X), Y)
+    dense = tiny_clf(**options, epochs=1).fit(X, Y)
+    names = [type(layer).__name__ for layer in sparse.model_.layers]
+    assert names == ["InputLayer", "Dense", "Dense", "Activation"]
+    names = [type(layer).__name__ for layer in dense.model_.layers]
+    assert {"Standardize", "PeriodicEmbedding", "EnsembleScale"} <= set(names)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_auto_embedding_for_continuous_features_only(multilabel_data, rng):
+    """feature_embedding="auto" embeds continuous features, not counts."""
+    X, Y = multilabel_data  # counts: few distinct values per feature
+    continuous = X + rng.normal(size=X.shape)
+
+    def layers(X):
+        clf = tiny_clf(epochs=1).fit(X, Y)
+        return {type(layer).__name__ for layer in clf.model_.layers}
+
+    assert "PeriodicEmbedding" in layers(continuous)
+    assert "PeriodicEmbedding" not in layers(X)
+    assert "Standardize" in layers(X)  # normalize="auto"

@@ -117,3 +117,57 @@ def test_other_backends_smoke(backend, module, tmp_path):
                   KERAS_HOME=str(tmp_path))  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split()[-2:] == ["ok", "3"]
+
+
+def test_ensemble_heads_train_on_their_own_losses_and_predict_the_mean():
+    """TabM heads: per-head logits for training (the loss is the mean of the
+    heads' losses), the mean of the heads' probabilities as output."""
+    from keras import ops
+
+    model = K.build_mlp((5,), 3, (4,), n_heads=4, seed=0)
+    network = K.check_model(model, (5,), 3)
+    assert network.from_logits and tuple(network.logits.outputs[0].shape) == (
+        None, 4, 3,
+    )  # fmt: skip
+    x = np.random.default_rng(0).normal(size=(6, 5)).astype("float32")
+    logits = np.asarray(network.logits.predict(x, verbose=0))
+    proba = np.asarray(model.predict(x, verbose=0))
+    np.testing.assert_allclose(proba, (1 / (1 + np.exp(-logits))).mean(1), rtol=1e-5)
+    y = (proba > 0.5).astype("float32")
+    loss = K.make_loss("binary_crossentropy", from_logits=True)
+    per_head = [float(loss(y, logits[:, h])) for h in range(4)]
+    np.testing.assert_allclose(float(loss(y, logits)), np.mean(per_head), rtol=1e-5)
+    # The heads differ from the start (random-sign input adapters).
+    assert not np.allclose(logits[:, 0], logits[:, 1])
+    assert ops.shape(model.layers[1].scale) == (4, 5)
+
+
+def test_standardize_and_embedding_layers_round_trip():
+    mean, scale = np.arange(3.0), np.array([2.0, 0.0, 4.0])
+    model = K.build_mlp(
+        (3,), 2, (4,), statistics=(mean, scale), embedding=(2, 0.1, 3), seed=0
+    )
+    standardize = model.get_layer("standardize")
+    x = np.array([[2.0, 5.0, 6.0]], dtype="float32")
+    # A zero scale (a constant feature) counts as one.
+    np.testing.assert_allclose(np.asarray(standardize(x)), [[1.0, 4.0, 1.0]])
+    assert model.layers[2].compute_output_shape((None, 3)) == (None, 9)
+    restored = K.model_from_bytes(K.model_to_bytes(model))
+    expected = np.asarray(model.predict(x, verbose=0))
+    np.testing.assert_allclose(np.asarray(restored.predict(x, verbose=0)), expected)
+
+
+def test_package_layers_share_compiled_programs():
+    """Networks of the package's layers that differ only in seeds and weights
+    reuse one compiled program (the cache's key ignores seeds)."""
+    from sklearn_multilabel_nn._keras import _programs
+
+    def build(seed, mean):
+        return K.build_mlp(
+            (3,), 2, (4,), n_heads=2, statistics=(mean, np.ones(3)), seed=seed,
+            embedding=(2, 0.1, 2),
+        )  # fmt: skip
+
+    a, b = build(0, np.zeros(3)), build(1, np.ones(3))
+    assert _programs._built_in(a)
+    assert _programs._model_key(a) == _programs._model_key(b)

@@ -332,3 +332,16 @@ def test_damaged_files_are_refused(saved, tmp_path):
     refused(write_zip(tmp_path / "d.mlnn", entries))
     with pytest.raises(FileNotFoundError):
         load(tmp_path / "missing.mlnn")
+
+
+def test_round_trip_heads_embedding_and_normalization(data, tmp_path):
+    """The package's own layers load in Keras's safe mode, weights included."""
+    X, Y = data
+    clf = MultiLabelNNClassifier(
+        **TINY, n_heads=2, feature_embedding="periodic", normalize=True
+    ).fit(X, Y)
+    loaded = round_trip(clf, tmp_path)
+    assert [type(layer).__name__ for layer in loaded.model_.layers] == [
+        type(layer).__name__ for layer in clf.model_.layers
+    ]
+    assert_same(clf, loaded, X)

@@ -55,10 +55,13 @@ def train(network, loss, X, Y, sample_weight, *, validation, config):
 
 
 def predict_logits(network, X, *, engine, memory_bytes):
-    """Raw network outputs turned into logits, float64, shape (n, n_outputs)."""
+    """Raw network outputs turned into logits, float64, shape (n, n_outputs);
+    for an ensemble of heads, the logits of their mean probability."""
     out = _predict_raw(network.logits, X, engine, memory_bytes).astype(np.float64)
-    if network.from_logits:
+    if network.from_logits and out.ndim == 2:
         return out
+    if out.ndim == 3:
+        out = _mean_of_heads(out)
     p = np.clip(out, 1e-7, 1 - 1e-7)
     return np.log(p) - np.log1p(-p)
 
@@ -66,9 +69,21 @@ def predict_logits(network, X, *, engine, memory_bytes):
 def predict_scores(network, X, *, engine, memory_bytes):
     """Sigmoid probabilities, float64, shape (n, n_outputs)."""
     out = _predict_raw(network.logits, X, engine, memory_bytes).astype(np.float64)
+    if out.ndim == 3:
+        return _mean_of_heads(out)
     if network.from_logits:
-        out = 0.5 * (1.0 + np.tanh(0.5 * out))  # numerically safe sigmoid
+        out = _sigmoid(out)
     return out
+
+
+def _sigmoid(logits):
+    return 0.5 * (1.0 + np.tanh(0.5 * logits))  # numerically safe
+
+
+def _mean_of_heads(logits):
+    """An ensemble's probabilities: the mean of its heads' sigmoids (what
+    its ``MeanProbability`` layer outputs), from logits (n, heads, n_outputs)."""
+    return _sigmoid(logits).mean(axis=1)
 
 
 _LOCKS = weakref.WeakKeyDictionary()

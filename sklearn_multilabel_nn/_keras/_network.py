@@ -24,6 +24,9 @@ def build_mlp(
     activation="relu",
     dropout=0.0,
     alpha=0.0,
+    n_heads=1,
+    embedding=None,
+    statistics=None,
     seed=0,
     dtype="float32",
     sparse=False,
@@ -35,15 +38,39 @@ def build_mlp(
     ``sparse=True`` declares a sparse input where the backend has sparse
     tensors: Keras otherwise densifies a sparse batch before the first layer.
     Dense input is still accepted.
+
+    ``statistics=(mean, scale)`` standardises the input inside the network
+    (a :class:`Standardize` layer); ``embedding=(n_frequencies, sigma,
+    embedding_dim)`` embeds each feature periodically
+    (:class:`PeriodicEmbedding`); ``n_heads > 1`` makes the network a TabM-mini
+    ensemble: the (embedded) input copied to ``n_heads`` heads, each scaled by
+    its own vector (:class:`EnsembleScale`), shared hidden layers, one output
+    layer per head (:class:`EnsembleDense`) and the mean of the heads'
+    probabilities as output (:class:`MeanProbability`). All three need a 1-D
+    dense input.
     """
+    from . import _layers
+
     regularizer = keras.regularizers.L2(alpha) if alpha > 0 else None
     if np.ndim(dropout) == 0:
         dropout = [dropout] * len(hidden_layer_sizes)
-    sparse = bool(sparse) and len(input_shape) == 1
+    flat = len(input_shape) == 1
+    sparse = bool(sparse) and flat
     sparse = sparse and keras.backend.backend() in _SPARSE_BACKENDS
     x = inputs = keras.Input(shape=tuple(input_shape), dtype=dtype, sparse=sparse)
-    if len(input_shape) > 1:
+    if not flat:
         x = keras.layers.Flatten(dtype=dtype)(x)
+    if statistics is not None:
+        standardize = _layers.Standardize(dtype=dtype, name="standardize")
+        x = standardize(x)
+        standardize.set_statistics(*statistics)
+    if embedding is not None:
+        n_frequencies, sigma, dim = embedding
+        x = _layers.PeriodicEmbedding(
+            n_frequencies, sigma, dim, seed=seed + 1000, dtype=dtype
+        )(x)
+    if n_heads > 1:
+        x = _layers.EnsembleScale(n_heads, seed=seed + 1001, dtype=dtype)(x)
     for i, (units, rate) in enumerate(zip(hidden_layer_sizes, dropout, strict=True)):
         x = keras.layers.Dense(
             units,
@@ -54,10 +81,18 @@ def build_mlp(
         )(x)
         if rate > 0:
             x = keras.layers.Dropout(rate, seed=seed + 2 * i + 1, dtype=dtype)(x)
+    last_seed = seed + 2 * len(hidden_layer_sizes)
+    if n_heads > 1:
+        logits = _layers.EnsembleDense(
+            n_outputs, kernel_regularizer=regularizer, seed=last_seed,
+            name="logits", dtype=dtype,
+        )(x)  # fmt: skip
+        outputs = _layers.MeanProbability(name="probabilities", dtype=dtype)(logits)
+        return keras_config(keras.Model(inputs, outputs))
     logits = keras.layers.Dense(
         n_outputs,
         kernel_regularizer=regularizer,
-        kernel_initializer=GlorotUniform(seed=seed + 2 * len(hidden_layer_sizes)),
+        kernel_initializer=GlorotUniform(seed=last_seed),
         name="logits",
         dtype=dtype,
     )(x)
@@ -99,8 +134,12 @@ def check_model(model, input_shape, n_outputs):
     ``decision_function`` see exact logits. One ending in
     ``Dense(n, activation="sigmoid")`` outputs probabilities, which the loss
     clips as Keras does. Anything else with a linear output gives logits.
-    A softmax is refused: it makes the labels compete.
+    A softmax is refused: it makes the labels compete. A network ending in
+    :class:`MeanProbability` (an ensemble of heads) trains on the per-head
+    logits of shape (batch, heads, n_outputs) before it.
     """
+    from . import _layers
+
     if not isinstance(model, keras.Model):
         raise ValueError(
             f"The model callable must return a keras.Model; got {type(model)!r}."
@@ -112,6 +151,9 @@ def check_model(model, input_shape, n_outputs):
             f"output(s); it outputs {out_shape}."
         )
     last = model.layers[-1] if model.layers else None
+    if isinstance(last, _layers.MeanProbability) and model.inputs:
+        # An ensemble of heads: each head trains on its own logits.
+        return Network(model, keras.Model(model.inputs, last.input), True)
     name = _activation_name(last) if last is not None else None
     if name == "softmax":
         raise ValueError(
@@ -160,10 +202,17 @@ def sparse_first_layer(model):
 def binary_loss(y_true, y_pred, from_logits, gamma, pos_weight=None):
     """Per-sample binary (focal) cross-entropy, mean over labels.
 
-    ``pos_weight`` may be a traced array, so the JAX engine can reuse one
-    compiled program for every value of it.
+    Outputs with a head axis, ``(batch, heads, n_outputs)`` against labels
+    ``(batch, n_outputs)``, give the mean of the heads' losses (each head of
+    an ensemble is trained on its own loss, as in TabM). ``pos_weight`` may
+    be a traced array, so the JAX engine can reuse one compiled program for
+    every value of it.
     """
     y_true = ops.cast(y_true, y_pred.dtype)
+    axes = -1
+    if len(y_pred.shape) == len(y_true.shape) + 1:
+        y_true = ops.expand_dims(y_true, -2)
+        axes = (-2, -1)
     if from_logits:
         log_p = ops.log_sigmoid(y_pred)
         log_not_p = ops.log_sigmoid(-y_pred)
@@ -179,7 +228,7 @@ def binary_loss(y_true, y_pred, from_logits, gamma, pos_weight=None):
         neg = neg * ops.power(p, gamma)
     if pos_weight is not None:
         pos = pos * ops.cast(pos_weight, y_pred.dtype)
-    return -ops.mean(pos + neg, axis=-1)
+    return -ops.mean(pos + neg, axis=axes)
 
 
 @keras.saving.register_keras_serializable(package="sklearn_multilabel_nn")

@@ -126,12 +126,17 @@ def data_parallel():
     return DataParallel(mesh, dist.batch_dim_name)
 
 
+# Modules whose layers compute only from their config and weights: Keras's
+# own, and the package's (``_layers``).
+_SAFE_MODULES = ("keras.", "sklearn_multilabel_nn._keras._layers")
+
+
 def _built_in(model):
-    """Whether every layer of ``model`` is one of Keras's own, whose config
-    describes its computation fully (a user's layer may keep state that its
-    ``get_config`` leaves out, so two such models with equal JSON can
-    compute different things)."""
-    if not type(model).__module__.startswith("keras."):
+    """Whether every layer of ``model`` is one of Keras's own or the
+    package's, whose config describes its computation fully (a user's layer
+    may keep state that its ``get_config`` leaves out, so two such models
+    with equal JSON can compute different things)."""
+    if not type(model).__module__.startswith(_SAFE_MODULES):
         return False
     return all(_built_in(layer) for layer in getattr(model, "layers", []))
 

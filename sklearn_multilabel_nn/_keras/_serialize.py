@@ -5,6 +5,8 @@ import tempfile
 
 import keras
 
+from . import _layers  # noqa: F401  (registers the package's layers for loading)
+
 
 def model_to_bytes(model):
     with tempfile.TemporaryDirectory() as tmp:
