@@ -298,17 +298,14 @@ def _validation_loss(run, tv, ntv, validation):
 
 def predict(model, X, memory_bytes):
     """Outputs of ``model`` on ``X``, in chunks padded to row buckets."""
-    import jax.numpy as jnp
+    from ._network import sparse_units
 
     compiled = program(model, None, NO_OPTIMIZER)["predict"]
     tv = [v.value for v in model.trainable_variables]
     ntv = [v.value for v in model.non_trainable_variables]
-    n = X.shape[0]
-    rows = _data.chunk_rows(_data.row_size(X), memory_bytes, minimum=32, maximum=65536)
+    chunks = _data.prediction_chunks(X, memory_bytes, sparse_units=sparse_units(model))
     outputs = []
-    for start in range(0, n, rows):
-        part = _data.dense_rows(X, slice(start, min(n, start + rows)))
-        padded = _data.pad_rows(part, _data.row_bucket(part.shape[0]))
-        out = compiled(tv, ntv, jnp.asarray(padded))
-        outputs.append(np.asarray(out)[: part.shape[0]])
+    for n, chunk in chunks:
+        out = compiled(tv, ntv, chunk)
+        outputs.append(np.asarray(out)[:n])
     return np.concatenate(outputs, axis=0)
