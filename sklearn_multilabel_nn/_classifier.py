@@ -706,7 +706,6 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             return  # no closed-form baseline for other losses
         pos_weight = self._pos_weight(Y)
         pos_weight = 1.0 if pos_weight is None else pos_weight
-        frequency = np.average(Y, axis=0, weights=w)
 
         def cross_entropy_sum(p, Y, w):
             p = np.clip(p, 1e-7, 1 - 1e-7)
@@ -717,13 +716,16 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         # (about eight values per label and row) stay within a sixteenth of
         # working_memory: on large data they would be several times X.
         rows = max(1, int(_memory_bytes() / 16 // (64 * Y.shape[1])))
-        total = 0.0
+        total, positives = 0.0, np.zeros(Y.shape[1])
         for part in gen_batches(X.shape[0], rows):
+            w_part = w[part].astype(np.float64)
             scores = self._predict_network(self._net, X[part])
-            total += cross_entropy_sum(scores, Y[part], w[part])
-        loss = total / float(np.sum(w))
+            total += cross_entropy_sum(scores, Y[part], w_part)
+            positives += w_part @ Y[part]
+        loss = total / float(np.sum(w, dtype=np.float64))
         # Predicting the weighted label frequency f for every sample: its
         # weighted mean loss per label is -(pos_weight f log f + (1-f) log(1-f)).
+        frequency = positives / float(np.sum(w, dtype=np.float64))
         f = np.clip(frequency, 1e-7, 1 - 1e-7)
         baseline = -float(
             np.mean(pos_weight * frequency * np.log(f) + (1 - frequency) * np.log1p(-f))
