@@ -1,6 +1,11 @@
 """Data placement: dense chunks of sparse rows within a memory budget, row
 padding to bucket sizes, and sparse rows on the device.
 
+Sparse rows that the network multiplies directly stay on the device in CSR
+form (``CSRRows``: int32 positions, float values; about the size of the
+matrix), and each batch is gathered from them as padded rows; on the host
+each array is made once and freed as soon as it is on the device.
+
 Sparse inputs are densified a chunk of rows at a time, and a chunk holds at
 most a quarter of the budget (``memory_bytes``, which the estimator takes from
 scikit-learn's ``working_memory``): on its way to the device a chunk exists as
@@ -112,10 +117,6 @@ class CSRRows:
     def __init__(self, indptr, indices, values, width):
         self.indptr, self.indices, self.values = indptr, indices, values
         self.width = width
-
-    @property
-    def shape(self):
-        return (self.indptr.shape[0] - 1, self.width)
 
     def padded(self, rows):
         """Rows ``rows`` (None: all) as padded ``(indices, values)``, each
