@@ -224,21 +224,31 @@ def on_device(arrays):
     return placed
 
 
+# The kernel rows a sparse product gathers, per prediction chunk: a few MiB
+# stay in the CPU's caches (five times faster than 16,384-row chunks).
+_SPARSE_GATHER_BYTES = 2**23
+
+
 def prediction_chunks(X, memory_bytes, *, sparse_units=None):
     """``(n_rows, chunk)`` for consecutive rows of ``X``, each chunk a host
     array padded to its row bucket and at most a quarter of the budget:
     padded sparse rows ``(indices, values)`` when X is sparse and the network
     multiplies sparse input with ``sparse_units`` units (a padded row then
     costs ``width * (2 + sparse_units)`` values: itself and the kernel rows
-    its product gathers), else dense rows, densified straight into the
-    padded array."""
+    its product gathers, at most ``_SPARSE_GATHER_BYTES`` of them per chunk),
+    else dense rows, densified straight into the padded array."""
     n = X.shape[0]
     width = None
     if sp.issparse(X) and X.ndim == 2 and sparse_units:
         X = _canonical_csr(X)
         width = padded_width(X)
-    per_row = row_size(X) if width is None else width * (2 + sparse_units)
-    rows = chunk_rows(per_row, memory_bytes, minimum=32, maximum=65536)
+    rows = chunk_rows(row_size(X), memory_bytes, minimum=32, maximum=65536)
+    if width is not None:
+        gathered = float_dtype().itemsize * width * sparse_units
+        rows = chunk_rows(
+            width * (2 + sparse_units), memory_bytes, minimum=32,
+            maximum=max(32, _SPARSE_GATHER_BYTES // gathered),
+        )  # fmt: skip
     for start in range(0, n, rows):
         part = slice(start, min(n, start + rows))
         size = row_bucket(part.stop - start)
