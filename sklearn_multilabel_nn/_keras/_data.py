@@ -242,8 +242,9 @@ def prediction_chunks(X, memory_bytes, *, sparse_units=None):
     if sp.issparse(X) and X.ndim == 2 and sparse_units:
         X = _canonical_csr(X)
         width = padded_width(X)
-    rows = chunk_rows(row_size(X), memory_bytes, minimum=32, maximum=65536)
-    if width is not None:
+    if width is None:
+        rows = chunk_rows(row_size(X), memory_bytes, minimum=32, maximum=65536)
+    else:
         gathered = float_dtype().itemsize * width * sparse_units
         rows = chunk_rows(
             width * (2 + sparse_units), memory_bytes, minimum=32,
