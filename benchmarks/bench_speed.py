@@ -514,8 +514,10 @@ FIRST_FIT_SCRIPT = """
 import sys, time, json
 from sklearn.datasets import make_multilabel_classification
 from sklearn_multilabel_nn import MultiLabelNNClassifier
-if sys.argv[1] == "warm-imports":
-    import sklearn_multilabel_nn._keras
+if sys.argv[1] == "warm-imports":  # Keras, JAX and the engine, JAX started
+    import jax
+    import sklearn_multilabel_nn._keras._engine
+    jax.numpy.zeros(1).block_until_ready()
 X, y = make_multilabel_classification(n_samples=1000, n_features=10,
                                       n_classes=3, n_labels=2, random_state=1)
 clf = MultiLabelNNClassifier(hidden_layer_sizes=(20,), epochs=100, random_state=1)
