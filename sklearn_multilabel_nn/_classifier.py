@@ -23,7 +23,7 @@ from sklearn.base import (
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -759,17 +759,30 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             return  # no closed-form baseline for other losses
         pos_weight = self._pos_weight(Y)
         pos_weight = 1.0 if pos_weight is None else pos_weight
-        frequency = np.average(Y, axis=0, weights=w)
 
-        def cross_entropy(p):
+        def cross_entropy_sum(p, Y, w):
             p = np.clip(p, 1e-7, 1 - 1e-7)
-            per_sample = -np.mean(
-                pos_weight * Y * np.log(p) + (1 - Y) * np.log1p(-p), axis=1
-            )
-            return float(np.average(per_sample, weights=w))
+            terms = np.where(Y == 1, pos_weight * np.log(p), np.log1p(-p))
+            return -float(np.dot(w, terms.mean(axis=1)))
 
-        loss = cross_entropy(self._predict_network(self._net, X))
-        baseline = cross_entropy(np.broadcast_to(frequency, Y.shape))
+        # Rows in pieces, so that the scores and their float64 temporaries
+        # (about eight values per label and row) stay within a sixteenth of
+        # working_memory: on large data they would be several times X.
+        rows = max(1, int(_memory_bytes() / 16 // (64 * Y.shape[1])))
+        total, positives = 0.0, np.zeros(Y.shape[1])
+        for part in gen_batches(X.shape[0], rows):
+            w_part = w[part].astype(np.float64)
+            scores = self._predict_network(self._net, X[part])
+            total += cross_entropy_sum(scores, Y[part], w_part)
+            positives += w_part @ Y[part]
+        loss = total / float(np.sum(w, dtype=np.float64))
+        # Predicting the weighted label frequency f for every sample: its
+        # weighted mean loss per label is -(pos_weight f log f + (1-f) log(1-f)).
+        frequency = positives / float(np.sum(w, dtype=np.float64))
+        f = np.clip(frequency, 1e-7, 1 - 1e-7)
+        baseline = -float(
+            np.mean(pos_weight * frequency * np.log(f) + (1 - frequency) * np.log1p(-f))
+        )
         if loss > baseline + 1e-3:
             warnings.warn(
                 f"The trained network's loss on its training data is {loss:.4g}, "
@@ -808,7 +821,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         )
         _check_float_range(X, self.dtype)  # before a cast could make inf
         if sp.issparse(X):
-            X = X.tocsr().astype(self.dtype)
+            X = X.tocsr().astype(self.dtype, copy=False)  # no copy of float32 CSR
         if not reset and tuple(X.shape[1:]) != self._input_shape:
             raise ValueError(
                 f"X has shape {X.shape[1:]} per sample, but "

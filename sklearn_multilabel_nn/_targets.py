@@ -135,7 +135,7 @@ class TargetEncoder:
         self.kind = "multilabel"
         if not named:
             self.classes_ = np.arange(Y.shape[1])
-        return Y.astype(np.uint8)
+        return Y.astype(np.uint8, copy=False)  # uint8 input is used as it is
 
     def _encode_1d(self, y, classes):
         check_classification_targets(y)

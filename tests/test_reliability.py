@@ -64,6 +64,34 @@ def test_a_fit_that_learned_nothing_warns(multilabel_data):
         tiny_clf(learning_rate_init=1e3, epochs=5).fit(X, Y)
 
 
+def test_the_not_learned_check_reads_the_data_in_pieces(multilabel_data, monkeypatch):
+    # Its float64 scores would be several times the data on large sets: the
+    # rows go through the network in pieces within a share of working_memory.
+    from sklearn import config_context
+
+    from sklearn_multilabel_nn import MultiLabelNNClassifier
+
+    X, Y = multilabel_data
+    pieces = []
+    original = MultiLabelNNClassifier._predict_network
+
+    def recording(self, network, X_part):
+        pieces.append(X_part.shape[0])
+        return original(self, network, X_part)
+
+    monkeypatch.setattr(MultiLabelNNClassifier, "_predict_network", recording)
+    # 64 bytes per label and row, within a sixteenth of the budget: 25 rows.
+    with config_context(working_memory=16 * 64 * Y.shape[1] * 25 / 2**20):
+        with pytest.warns(ConvergenceWarning, match="frequency") as small:
+            tiny_clf(learning_rate_init=1e3, epochs=5).fit(X, Y)
+    assert pieces == [25] * (len(X) // 25) + [len(X) % 25] * (len(X) % 25 > 0)
+    pieces.clear()
+    with pytest.warns(ConvergenceWarning, match="frequency") as whole:
+        tiny_clf(learning_rate_init=1e3, epochs=5).fit(X, Y)
+    assert pieces == [len(X)]
+    assert str(small[0].message) == str(whole[0].message)  # the same losses
+
+
 @pytest.mark.parametrize(
     "pos_weight", [[1.0, np.nan, 1.0, 1.0], [1.0, -1.0, 1.0, 1.0], [1.0, 2.0], ["a"]]
 )

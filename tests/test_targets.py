@@ -42,6 +42,12 @@ def test_indicator_of_any_dtype(dtype):
     np.testing.assert_array_equal(enc.transform(Y.astype(dtype)), Y)
 
 
+def test_uint8_indicator_is_used_without_a_copy():
+    # Large label matrices are not held twice during fit.
+    Y8 = Y.astype(np.uint8)
+    assert np.shares_memory(TargetEncoder().fit_transform(Y8), Y8)
+
+
 def test_indicator_as_nested_list():
     # As in scikit-learn, y.tolist() means the same as y.
     enc = TargetEncoder()

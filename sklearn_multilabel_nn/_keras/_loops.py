@@ -307,7 +307,7 @@ def _validation_loss(run, tv, ntv, validation):
 
 def predict(model, X, memory_bytes):
     """Outputs of ``model`` on ``X``, in chunks padded to row buckets."""
-    import jax.numpy as jnp
+    from ._network import sparse_units
 
     layout = data_parallel()
     compiled = program(model, None, NO_OPTIMIZER, layout)["predict"]
@@ -315,13 +315,13 @@ def predict(model, X, memory_bytes):
     ntv = [v.value for v in model.non_trainable_variables]
     if layout is not None:
         tv, ntv = layout.replicate((tv, ntv))
-    n = X.shape[0]
-    rows = _data.chunk_rows(_data.row_size(X), memory_bytes, minimum=32, maximum=65536)
+    # Sparse rows are predicted sparse on one device; a data-parallel layout
+    # splits dense rows (densified chunk by chunk).
+    units = sparse_units(model) if layout is None else None
     outputs = []
-    for start in range(0, n, rows):
-        part = _data.dense_rows(X, slice(start, min(n, start + rows)))
-        padded = _data.pad_rows(part, _data.row_bucket(part.shape[0]))
-        padded = jnp.asarray(padded) if layout is None else layout.replicate(padded)
-        out = compiled(tv, ntv, padded)
-        outputs.append(np.asarray(out)[: part.shape[0]])
+    for n, chunk in _data.prediction_chunks(X, memory_bytes, sparse_units=units):
+        if layout is not None:
+            chunk = layout.replicate(chunk)
+        out = compiled(tv, ntv, chunk)
+        outputs.append(np.asarray(out)[:n])
     return np.concatenate(outputs, axis=0)

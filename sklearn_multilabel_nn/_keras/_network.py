@@ -173,14 +173,13 @@ def check_model(model, input_shape, n_outputs):
     return Network(model, model, False)
 
 
-def sparse_first_layer(model):
-    """Whether ``model`` takes one 2-D input consumed only by a ``Dense``
-    layer, which can multiply a sparse (BCOO) matrix directly."""
+def _input_consumers(model):
+    """The layers that read ``model``'s one 2-D input, or None."""
     if keras.backend.backend() != "jax" or len(getattr(model, "inputs", [])) != 1:
-        return False
+        return None
     inp = model.inputs[0]
     if len(inp.shape) != 2:
-        return False
+        return None
     consumers = []
     for layer in model.layers:
         if isinstance(layer, keras.layers.InputLayer):
@@ -188,15 +187,30 @@ def sparse_first_layer(model):
         try:
             inputs = keras.tree.flatten(layer.input)
         except (AttributeError, ValueError):
-            return False
+            return None
         if any(t is inp for t in inputs):
             consumers.append(layer)
+    return consumers
+
+
+def sparse_first_layer(model):
+    """Whether ``model`` takes one 2-D input consumed only by a ``Dense``
+    layer, which can multiply a sparse (BCOO) matrix directly."""
+    consumers = _input_consumers(model)
     return (
-        len(consumers) == 1
+        consumers is not None
+        and len(consumers) == 1
         and type(consumers[0]) is keras.layers.Dense
         and not getattr(consumers[0], "lora_enabled", False)
         and getattr(consumers[0], "quantization_mode", None) is None
     )
+
+
+def sparse_units(model):
+    """Units of the ``Dense`` layer that multiplies sparse input (a sparse
+    product holds one row of its kernel per stored entry), or None when
+    ``sparse_first_layer`` is False."""
+    return _input_consumers(model)[0].units if sparse_first_layer(model) else None
 
 
 def binary_loss(y_true, y_pred, from_logits, gamma, pos_weight=None):

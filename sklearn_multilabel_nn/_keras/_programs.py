@@ -22,7 +22,7 @@ from typing import Any
 
 from . import _early_stopping
 from ._common import float_dtype
-from ._data import take, to_bcoo
+from ._data import model_input, take
 from ._network import MultiLabelBinaryLoss, binary_loss
 
 _MAX_PROGRAMS = 32  # compiled programs kept, least recently used dropped
@@ -234,10 +234,8 @@ def _forward(model):
     n_features = _input_row_size(model)
 
     def forward(tv, ntv, x, training):
-        if isinstance(x, tuple):  # padded sparse rows (see _data.padded_sparse)
-            x = to_bcoo(*x, n_features)
         out, ntv, reg = model.stateless_call(
-            tv, ntv, x, training=training, return_losses=True
+            tv, ntv, model_input(x, n_features), training=training, return_losses=True
         )
         return out, ntv, sum(reg, float_dtype().type(0.0))
 
@@ -411,6 +409,7 @@ def _compile(model, loss, optimizer, layout):
         return tv, ntv, ov, jnp.sum(losses)
 
     def predict(tv, ntv, X):
+        X = model_input(X, _input_row_size(model))
         if layout is None:
             return model.stateless_call(tv, ntv, X, training=False)[0]
         out, _ = model.stateless_call(tv, ntv, layout.split_rows(X), training=False)
