@@ -38,6 +38,8 @@ import numpy as np
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
+# The one reader of the shared splits (this script's folder is on sys.path).
+from bench_real_data import load  # noqa: E402
 from sklearn.datasets import make_multilabel_classification  # noqa: E402
 from sklearn.metrics import f1_score, hamming_loss  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
@@ -53,13 +55,7 @@ LABEL_COLUMNS = {"yeast": 14, "scene": 6}
 # data (training splits and synthetic problems)
 # --------------------------------------------------------------------------
 def load_train(data_dir, name):
-    from sklearn_multilabel_nn.datasets import load_csv
-
-    return load_csv(
-        Path(data_dir) / name / "train.csv",
-        label_columns=LABEL_COLUMNS[name],
-        return_X_y=True,
-    )
+    return load(data_dir, name)[0]
 
 
 def synthetic(name):
@@ -271,13 +267,7 @@ def markdown(rows):
 
 
 def load_test(data_dir, name):
-    from sklearn_multilabel_nn.datasets import load_csv
-
-    return load_csv(
-        Path(data_dir) / name / "test.csv",
-        label_columns=LABEL_COLUMNS[name],
-        return_X_y=True,
-    )
+    return load(data_dir, name)[1]
 
 
 def test_report(names, datasets, seeds, data_dir):
