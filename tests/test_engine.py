@@ -289,3 +289,31 @@ def test_sparse_prediction_chunks_stay_within_the_budget():
         # The rows, and the kernel rows their sparse product gathers.
         assert n * width * (2 + units) * 4 <= budget / 4
     assert len(chunks) > 1
+
+
+def test_adapted_preprocessing_layers_get_programs_of_their_own():
+    # A Normalization keeps its adapted mean and variance outside its weights
+    # and config: two adapted on different data look the same to the program
+    # cache, and sharing a program would silently use the first one's numbers.
+    from sklearn_multilabel_nn import MultiLabelNNClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 3)).astype("float32")
+    Y = (X[:, :2] > 0).astype(int)
+
+    def adapted_on(data):
+        def build(input_shape, n_outputs):
+            norm = keras.layers.Normalization()
+            norm.adapt(data)
+            inputs = keras.Input(input_shape)
+            outputs = keras.layers.Dense(n_outputs, activation="sigmoid")
+            return keras.Model(inputs, outputs(norm(inputs)))
+
+        return build
+
+    for data in (X, X * 100 + 1000):
+        clf = MultiLabelNNClassifier(
+            model=adapted_on(data), epochs=2, early_stopping=False, random_state=0
+        ).fit(data, Y)
+        expected = clf.model_.predict(data, verbose=0)
+        np.testing.assert_allclose(clf.predict_proba(data), expected, atol=1e-6)

@@ -129,6 +129,11 @@ def data_parallel():
 # Modules whose layers compute only from their config and weights: Keras's
 # own, and the package's (``_layers``).
 _SAFE_MODULES = ("keras.", "sklearn_multilabel_nn._keras._layers")
+# ... except Keras's preprocessing layers, which keep what they adapted (a
+# Normalization's mean and variance, a lookup's vocabulary) as constants that
+# neither their weights nor their config hold: two adapted on different data
+# have equal JSON, and a shared program would bake in the first one's.
+_UNSAFE_MODULES = ("keras.src.layers.preprocessing.",)
 
 
 def _built_in(model):
@@ -136,7 +141,8 @@ def _built_in(model):
     package's, whose config describes its computation fully (a user's layer
     may keep state that its ``get_config`` leaves out, so two such models
     with equal JSON can compute different things)."""
-    if not type(model).__module__.startswith(_SAFE_MODULES):
+    module = type(model).__module__
+    if not module.startswith(_SAFE_MODULES) or module.startswith(_UNSAFE_MODULES):
         return False
     return all(_built_in(layer) for layer in getattr(model, "layers", []))
 
