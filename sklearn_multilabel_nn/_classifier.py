@@ -1159,12 +1159,13 @@ def _looks_continuous(X):
 def _feature_statistics(X, w):
     """Mean and standard deviation of each feature of dense ``X``, weighted
     by the sample weights ``w`` (a zero weight drops a row, an integer one
-    repeats it), for the network's own standardisation; None for sparse X."""
-    if sp.issparse(X):
+    repeats it), for the network's own standardisation; None for sparse or
+    N-D X, which the network does not standardise (and images would cost
+    float64 copies of every pixel)."""
+    if sp.issparse(X) or X.ndim != 2:
         return None
-    flat = X.reshape(X.shape[0], -1)
-    mean = np.average(flat, axis=0, weights=w)
-    variance = np.average((flat - mean) ** 2, axis=0, weights=w)
+    mean = np.average(X, axis=0, weights=w)
+    variance = np.average((X - mean) ** 2, axis=0, weights=w)
     return mean, np.sqrt(variance)
 
 
