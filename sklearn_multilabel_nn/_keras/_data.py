@@ -63,13 +63,17 @@ def padded_dense(X, rows, size):
     return out
 
 
+def round_up(n, multiple):
+    """``n`` rounded up to a multiple of ``multiple``."""
+    return -(-int(n) // int(multiple)) * int(multiple)
+
+
 def row_bucket(n):
     """``n`` rounded up to a multiple of 64 or of a sixteenth of its power of
     two (at most 12.5 % more rows from 512 on), so that arrays of nearby
     sizes (the folds of a cross-validation, prediction chunks) compile one
     program rather than one each. Padding rows have weight zero."""
-    granule = max(64, 1 << max(0, int(n).bit_length() - 4))
-    return -(-int(n) // granule) * granule
+    return round_up(n, max(64, 1 << max(0, int(n).bit_length() - 4)))
 
 
 def pad_rows(a, rows, dtype=None):

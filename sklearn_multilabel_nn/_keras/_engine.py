@@ -107,7 +107,7 @@ def _predict_raw(model, X, engine, memory_bytes):
     multiple = batch_multiple()  # Keras splits batches evenly over devices
     for start in range(0, n, rows):
         part = _data.dense_rows(X, slice(start, min(n, start + rows)))
-        size = -(-part.shape[0] // multiple) * multiple
+        size = _data.round_up(part.shape[0], multiple)
         with _model_lock(model):
             out = model.predict_on_batch(_data.pad_rows(part, size))
         outputs.append(keras.ops.convert_to_numpy(out)[: part.shape[0]])

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import _early_stopping
 from ._common import batch_multiple, float_dtype
-from ._data import dense_rows, pad_rows
+from ._data import dense_rows, pad_rows, round_up
 
 
 class _Batches(keras.utils.PyDataset):
@@ -38,7 +38,7 @@ class _Batches(keras.utils.PyDataset):
     def __getitem__(self, i):
         rows = self._order[i * self.batch_size : (i + 1) * self.batch_size]
         w = self.w[rows]
-        size = -(-len(rows) // self.multiple) * self.multiple
+        size = round_up(len(rows), self.multiple)
         # Keras divides the weighted sum by the batch length; rescale so the
         # batch loss is the weighted mean, as in the JAX engine.
         total = w.sum()
