@@ -563,9 +563,13 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         if early_stopping or (self._tunes_thresholds() and pooled is None):
             held_out = self._validation_split(X.shape[0], seed)
         self._say_final(X.shape[0], held_out, epochs, n_members=len(members))
+        # The final network trains through its fold networks' program.
+        like = (0, 0)
+        if members and held_out is None:
+            like = (X.shape[0], self._fold_validation_rows)
         history, best_epoch = self._train_network(
             self._net, X, Y, w, *(held_out or (None, None)), seed=seed,
-            epochs=epochs or self.epochs, early_stopping=early_stopping,
+            epochs=epochs or self.epochs, early_stopping=early_stopping, like=like,
         )  # fmt: skip
         self._record_training(history, best_epoch, Y, append=warm)
         self._warn_if_not_learned(X, Y, w)
@@ -661,10 +665,12 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         )
 
     def _train_network(self, network, X, Y, w, train=None, held_out=None, *,
-                       seed, epochs, early_stopping):  # fmt: skip
+                       seed, epochs, early_stopping, like=(0, 0)):  # fmt: skip
         """Train ``network`` on rows of the validated arrays: on ``train``
         (None: every row), watching the loss on ``held_out`` (None: none) and,
-        with ``early_stopping``, stopping on it."""
+        with ``early_stopping``, stopping on it. ``like``: the (training,
+        validation) rows of the run whose compiled program to share (see
+        ``TrainingConfig.rows_like``)."""
         K = _keras()
         validation = None
         if held_out is not None:
@@ -681,7 +687,8 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             epochs=epochs, batch_size=self.batch_size, shuffle=self.shuffle,
             early_stopping=early_stopping, n_iter_no_change=self.n_iter_no_change,
             tol=self.tol, seed=seed, verbose=self.verbose, engine=self.engine,
-            memory_bytes=_memory_bytes(),
+            memory_bytes=_memory_bytes(), rows_like=like[0],
+            validation_rows_like=like[1],
         )  # fmt: skip
         history, best_epoch = K.train(
             network, loss, X, Y, w, validation=validation, config=config
@@ -727,6 +734,12 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             Y, self.threshold_cv, n_repeats=self.threshold_cv_repeats, seed=seed
         )
         members, fold_scores, epochs = [], [], []
+        # Padded like the final network's arrays, so that it reuses their
+        # compiled program (see TrainingConfig.rows_like).
+        self._fold_validation_rows = 0
+        if self.early_stopping:
+            self._fold_validation_rows = max(fold.test.size for fold in folds)
+        like = (X.shape[0], 0)
         for i, fold in enumerate(folds):
             self._say(
                 f"Fold network {i + 1}/{len(folds)} (threshold='auto'): training "
@@ -741,7 +754,7 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             held_out = fold.test if self.early_stopping else None
             _, best_epoch = self._train_network(
                 network, X, Y, w, fold.train, held_out, seed=seed,
-                epochs=self.epochs, early_stopping=self.early_stopping,
+                epochs=self.epochs, early_stopping=self.early_stopping, like=like,
             )  # fmt: skip
             fold_scores.append(self._predict_network(network, X[fold.test]))
             members.append(network)

@@ -61,6 +61,49 @@ def test_programs_are_reused_across_fits(multilabel_data):
     assert len(_programs._PROGRAMS) == before
 
 
+def _training_programs():
+    return sum(
+        p["epochs_with_early_stopping"]._cache_size()
+        for p in _programs._PROGRAMS.values()
+    )
+
+
+@needs_jax
+@pytest.mark.parametrize("early_stopping", [True, False])
+def test_threshold_auto_trains_every_network_through_one_program(
+    multilabel_data, early_stopping
+):
+    # The fold networks train on 2/3 of the rows and, with early stopping,
+    # watch the rest; the final network trains on every row and watches
+    # nothing. Padded alike (and the final one watching a zero-weight stand-in),
+    # all of them run one compiled program.
+    import jax
+
+    X, Y = multilabel_data
+    jax.clear_caches()
+    clf = tiny_clf(
+        epochs=3, threshold="auto", threshold_cv=3, early_stopping=early_stopping
+    ).fit(X, Y)
+    assert _training_programs() == 1
+    assert "val_loss" not in clf.history_
+    assert len(clf.history_["loss"]) >= 1
+
+
+@needs_jax
+def test_a_refit_on_a_few_more_rows_reuses_the_program(multilabel_data):
+    # Cross-validation fits on 90 % of the rows, then a refit on all of them:
+    # training arrays pad to a power of two, so both run one program.
+    import jax
+
+    X, Y = multilabel_data
+    n = len(X)
+    assert _data.training_rows(int(0.9 * n)) == _data.training_rows(n)
+    jax.clear_caches()
+    tiny_clf(epochs=2).fit(X[: int(0.9 * n)], Y[: int(0.9 * n)])
+    tiny_clf(epochs=2).fit(X, Y)
+    assert _training_programs() == 1
+
+
 @pytest.mark.slow
 @needs_jax
 def test_folds_of_nearby_sizes_share_one_compiled_epoch(multilabel_data):

@@ -28,6 +28,13 @@ class TrainingConfig:
 
     ``memory_bytes`` bounds the dense data made at once from sparse input
     (the estimator passes scikit-learn's ``working_memory``).
+
+    ``rows_like`` and ``validation_rows_like`` ask the engine to train
+    through the compiled program of a run on that many rows, validated on
+    that many (0: no such run): the training arrays are padded as for
+    ``rows_like`` rows and, without a validation set, a zero-weight one of
+    ``validation_rows_like`` rows is watched and ignored. The fold networks
+    of ``threshold="auto"`` and its final network share a program so.
     """
 
     epochs: int
@@ -40,6 +47,8 @@ class TrainingConfig:
     verbose: int = 0
     engine: str = "auto"
     memory_bytes: float = 2**30
+    rows_like: int = 0
+    validation_rows_like: int = 0
 
     def replace(self, **changes):
         return replace(self, **changes)

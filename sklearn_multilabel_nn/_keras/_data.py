@@ -76,6 +76,25 @@ def row_bucket(n):
     return round_up(n, max(64, 1 << max(0, int(n).bit_length() - 4)))
 
 
+# Up to this many rows, training arrays pad to a power of two (see below).
+COARSE_TRAINING_ROWS = 2**14
+
+
+def training_rows(n, at_least=0):
+    """Rows of the training arrays on the device for ``n`` rows (or for
+    ``at_least``, if more): a power of two up to 16,384 rows, then
+    ``row_bucket``. An epoch reads only the first ``n`` rows, so padding
+    costs memory, never arithmetic; coarse buckets let fits on a few more or
+    fewer rows (a refit on all rows after cross-validation, the final
+    network of ``threshold="auto"`` after its fold networks) share one
+    compiled program, whose compilation costs small data more than the
+    training does."""
+    n = max(int(n), int(at_least))
+    if n <= COARSE_TRAINING_ROWS:
+        return max(64, 1 << max(0, n - 1).bit_length())
+    return row_bucket(n)
+
+
 def pad_rows(a, rows, dtype=None):
     """``a`` (host array) with zero rows appended up to ``rows`` rows."""
     a = np.asarray(a, dtype=dtype)

@@ -69,14 +69,13 @@ class _Run:
         """Arrays on every device of the data-parallel mesh (if any)."""
         return tree if self.layout is None else self.layout.replicate(tree)
 
-    def device(self, X):
-        """``X`` padded to its row bucket on the device, or None."""
+    def device(self, X, rows):
+        """``X`` padded to ``rows`` rows on the device, or None."""
         return self.place(
             _data.device_inputs(
-                X, _data.row_bucket(X.shape[0]), self.config.memory_bytes,
-                sparse_ok=self.sparse_ok,
+                X, rows, self.config.memory_bytes, sparse_ok=self.sparse_ok
             )
-        )  # fmt: skip
+        )
 
 
 def train(network, loss, X, Y, w, validation, config):
@@ -84,12 +83,22 @@ def train(network, loss, X, Y, w, validation, config):
 
     run = _Run(network, loss, config)
     tv, ntv, ov = run.place(_state(network))
-    Xd = run.device(X)
+    Xd = run.device(X, _data.training_rows(X.shape[0], config.rows_like))
     Xvd = None
-    if Xd is not None and validation is not None:
-        Xvd = run.device(validation[0])
-    if Xd is not None and (validation is None or Xvd is not None):
-        out = _train_blocks(run, (tv, ntv, ov), (X, Xd, Y, w), validation, Xvd)
+    watched = validation
+    if watched is None and _watches_a_stand_in(X, config):
+        rows = config.validation_rows_like
+        watched = (
+            np.zeros((rows,) + X.shape[1:], X.dtype),
+            np.zeros((rows,) + Y.shape[1:], Y.dtype),
+            np.zeros(rows, w.dtype),
+        )
+    if Xd is not None and watched is not None:
+        Xvd = run.device(watched[0], _data.row_bucket(watched[0].shape[0]))
+    if Xd is not None and (watched is None or Xvd is not None):
+        out = _train_blocks(run, (tv, ntv, ov), (X, Xd, Y, w), watched, Xvd)
+        if validation is None:
+            out[1].pop("val_loss", None)
     elif Xd is not None:
         out = _train_epochs(run, (tv, ntv, ov), (X, Xd, Y, w), validation)
     else:
@@ -97,6 +106,18 @@ def train(network, loss, X, Y, w, validation, config):
     (tv, ntv, ov), history, best_epoch = out
     _store(network, tv, ntv, ov)
     return history, best_epoch
+
+
+def _watches_a_stand_in(X, config):
+    """Whether a run without validation watches a zero-weight stand-in (see
+    ``TrainingConfig.validation_rows_like``): only dense input of a size
+    whose compilation costs more than the stand-in's forward passes, and
+    never with early stopping, which would stop on it."""
+    return (
+        0 < config.validation_rows_like <= _data.COARSE_TRAINING_ROWS
+        and not config.early_stopping
+        and isinstance(X, np.ndarray)
+    )
 
 
 class _EpochOrders:
@@ -125,7 +146,7 @@ def _device_data(run, X, Xd, Y, w):
     import jax.numpy as jnp
 
     # Padding rows have weight 0 and lie past n, which the epoch reads.
-    Yd, Wd = _data.device_targets(Y, w, _data.row_bucket(X.shape[0]))
+    Yd, Wd = _data.device_targets(Y, w, _data.training_rows(X.shape[0], run.config.rows_like))
     return Xd, *run.place((Yd, Wd)), jnp.int32(X.shape[0])
 
 
