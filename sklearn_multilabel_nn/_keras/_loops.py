@@ -146,7 +146,8 @@ def _device_data(run, X, Xd, Y, w):
     import jax.numpy as jnp
 
     # Padding rows have weight 0 and lie past n, which the epoch reads.
-    Yd, Wd = _data.device_targets(Y, w, _data.training_rows(X.shape[0], run.config.rows_like))
+    rows = _data.training_rows(X.shape[0], run.config.rows_like)
+    Yd, Wd = _data.device_targets(Y, w, rows)
     return Xd, *run.place((Yd, Wd)), jnp.int32(X.shape[0])
 
 
