@@ -172,23 +172,41 @@ def _train_blocks(run, state, data, validation, Xvd):
     epochs = config.epochs
     patience = config.n_iter_no_change if config.early_stopping else epochs + 1
     losses, val_losses = [], []
-    # With verbose, one epoch per call: each line prints as it happens.
-    per_call = 1 if config.verbose else min(_EPOCHS_PER_CALL, epochs)
-    while len(losses) < epochs:
-        tic = time.perf_counter()
-        done = len(losses)
+    # With verbose, one epoch per call: each line prints as it happens. Else
+    # a fixed block length, so that runs of any epoch count share a program
+    # (epochs past the budget are skipped on the device).
+    per_call = 1 if config.verbose else _EPOCHS_PER_CALL
+
+    def dispatch(carry, done):
         block = run.place(orders.next(per_call, epochs - done))
-        carry, (loss, val, ran) = run.program["epochs_with_early_stopping"](
+        return run.program["epochs_with_early_stopping"](
             carry, block, *device, *device_val, run.pos_weight, jnp.int32(done),
             jnp.int32(epochs - done), jnp.int32(patience), ftype.type(config.tol),
             batch_size=config.batch_size,
         )  # fmt: skip
+
+    # One block in flight ahead of the one being read: the host draws the
+    # next orders and dispatches while the device trains. A block sent after
+    # the stop skips every epoch and leaves the state as it was.
+    tic = time.perf_counter()
+    carry, outputs = dispatch(carry, 0)
+    dispatched = per_call
+    while True:
+        ahead = None
+        if dispatched < epochs:
+            ahead = dispatch(carry, dispatched)
+            dispatched += per_call
+        loss, val, ran = outputs
         ran = np.asarray(ran)
         new = np.asarray(loss)[ran].tolist(), np.asarray(val)[ran].tolist()
         _report_block(config, len(losses), *new, time.perf_counter() - tic)
+        tic = time.perf_counter()
         losses += new[0]
         val_losses += new[1]
-        if not ran.all() or bool(carry[-1]):
+        finished = not ran.all() or bool(carry[-1]) or len(losses) >= epochs
+        if ahead is not None:
+            carry, outputs = ahead
+        if finished or ahead is None:
             break
     weights = carry[:3]
     best_epoch = len(losses) - 1
