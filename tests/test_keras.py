@@ -171,3 +171,44 @@ def test_package_layers_share_compiled_programs():
     a, b = build(0, np.zeros(3)), build(1, np.ones(3))
     assert _programs._built_in(a)
     assert _programs._model_key(a) == _programs._model_key(b)
+
+
+@pytest.mark.parametrize("rate", [0.5, 0.25, 0.75, 0.2])
+def test_dropout_keeps_each_unit_with_the_exact_probability(rate):
+    # Masks made from 8 or 16 random bits per unit (dyadic rates) keep a unit
+    # with probability 1 - rate, scale kept units as Keras does, and differ
+    # between calls; rate 0.2 takes Keras's own masks.
+    import keras
+
+    from sklearn_multilabel_nn._keras import _layers
+
+    layer = _layers.Dropout(rate, seed=0)
+    x = np.ones((1000, 100), dtype="float32")
+    first = np.asarray(layer(x, training=True))
+    second = np.asarray(layer(x, training=True))
+    kept = first != 0
+    np.testing.assert_allclose(first[kept], 1.0 / (1.0 - rate), rtol=1e-6)
+    # 100,000 units: the kept fraction lies within 5 standard errors.
+    tolerance = 5 * np.sqrt(rate * (1 - rate) / x.size)
+    assert abs(kept.mean() - (1 - rate)) < tolerance
+    assert (first != second).any()
+    np.testing.assert_array_equal(np.asarray(layer(x, training=False)), x)
+    # Rows and columns are not correlated (each unit has its own bits).
+    assert abs(np.corrcoef(kept[:, 0], kept[:, 1])[0, 1]) < 0.15
+    if _layers._mask_lanes(1 - rate) is None:
+        reference = keras.layers.Dropout(rate, seed=0)
+        np.testing.assert_array_equal(
+            np.asarray(_layers.Dropout(rate, seed=0)(x, training=True)),
+            np.asarray(reference(x, training=True)),
+        )
+
+
+def test_networks_with_dropout_round_trip_in_safe_mode():
+    model = K.build_mlp((3,), 2, (4,), dropout=0.5, seed=0)
+    assert any(type(layer).__name__ == "Dropout" for layer in model.layers)
+    restored = K.model_from_bytes(K.model_to_bytes(model))
+    x = np.ones((2, 3), dtype="float32")
+    np.testing.assert_allclose(
+        np.asarray(restored.predict(x, verbose=0)),
+        np.asarray(model.predict(x, verbose=0)),
+    )

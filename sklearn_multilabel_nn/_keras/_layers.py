@@ -58,6 +58,50 @@ class Standardize(keras.layers.Layer):
         return tuple(input_shape)
 
 
+def _mask_lanes(keep_prob):
+    """``(bits, threshold)``: the fewest random bits (8 or 16) per unit
+    whose integers ``< threshold`` have probability exactly ``keep_prob``;
+    None when neither width expresses it exactly."""
+    for bits in (8, 16):
+        scaled = keep_prob * (1 << bits)
+        if scaled == int(scaled):
+            return bits, int(scaled)
+    return None
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class Dropout(keras.layers.Dropout):
+    """``keras.layers.Dropout`` whose masks, on JAX, use 8 or 16 random bits
+    per unit instead of a 32-bit uniform float: one 32-bit draw makes four
+    (or two) keep/drop decisions, which cuts the random-number work that
+    dominates dropout on small networks (rate 0.5: a quarter of the draws;
+    the default network's epoch on yeast: 15.5 to 11.9 ms). The keep
+    probability is exact; a rate that 16 bits cannot express exactly (0.2,
+    say), a ``noise_shape`` or another backend use Keras's own masks.
+    """
+
+    def call(self, inputs, training=False):
+        lanes = None
+        if training and 0 < self.rate < 1 and self.noise_shape is None:
+            lanes = _mask_lanes(1.0 - self.rate)
+        if lanes is None or keras.backend.backend() != "jax":
+            return super().call(inputs, training=training)
+        import jax
+        import jax.numpy as jnp
+
+        bits, threshold = lanes
+        per_word = 32 // bits
+        size = math.prod(inputs.shape)
+        words = jax.random.bits(
+            self.seed_generator.next(), (-(-size // per_word),), jnp.uint32
+        )
+        lane = jnp.uint8 if bits == 8 else jnp.uint16
+        values = jax.lax.bitcast_convert_type(words, lane)  # (words, per_word)
+        keep = (values.reshape(-1)[:size] < threshold).reshape(inputs.shape)
+        keep_prob = 1.0 - self.rate
+        return jax.lax.select(keep, inputs / keep_prob, jnp.zeros_like(inputs))
+
+
 @keras.saving.register_keras_serializable(package=_PACKAGE)
 class PeriodicEmbedding(keras.layers.Layer):
     """Periodic embeddings of numerical features ("PLR", Gorishniy et al.

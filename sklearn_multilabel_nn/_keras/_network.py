@@ -80,7 +80,7 @@ def build_mlp(
             dtype=dtype,
         )(x)
         if rate > 0:
-            x = keras.layers.Dropout(rate, seed=seed + 2 * i + 1, dtype=dtype)(x)
+            x = _layers.Dropout(rate, seed=seed + 2 * i + 1, dtype=dtype)(x)
     last_seed = seed + 2 * len(hidden_layer_sizes)
     if n_heads > 1:
         logits = _layers.EnsembleDense(
