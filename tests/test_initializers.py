@@ -48,3 +48,40 @@ def test_kernels_share_one_compiled_draw():
     finally:
         jax.monitoring.unregister_event_duration_listener(listen)
     assert compiles == []
+
+
+@pytest.mark.parametrize("seed", [0, 7, 2**31 + 5])
+def test_host_draw_is_kerass_draw_bit_for_bit(seed):
+    """Small kernels are drawn with NumPy: the values are exactly those of
+    Keras's own uniform draw (JAX's threefry and float conversion)."""
+    import keras
+
+    from sklearn_multilabel_nn._keras._initializers import host_uniform
+
+    for size, limit in [(1, 0.5), (333, 0.1), (2**17, 1.7)]:
+        expected = keras.random.uniform(
+            (size,), minval=-limit, maxval=limit, dtype="float32", seed=seed
+        )
+        np.testing.assert_array_equal(
+            host_uniform(seed, size, -limit, limit), np.asarray(expected)
+        )
+
+
+def test_small_kernels_compile_nothing():
+    import jax
+
+    from sklearn_multilabel_nn._keras._initializers import GlorotUniform
+
+    compiles = []
+
+    def listen(event, duration, **kwargs):
+        if event == "/jax/core/compile/backend_compile_duration":
+            compiles.append(kwargs)
+
+    jax.monitoring.register_event_duration_secs_listener(listen)
+    try:
+        kernel = GlorotUniform(seed=3)((13, 17))
+    finally:
+        jax.monitoring.unregister_event_duration_listener(listen)
+    assert compiles == []
+    assert kernel.shape == (13, 17) and np.abs(kernel).max() <= np.sqrt(6 / 30)
