@@ -89,6 +89,16 @@ def test_threshold_auto_trains_every_network_through_one_program(
     assert len(clf.history_["loss"]) >= 1
 
 
+def test_training_rows_pad_coarsely_only_when_cheap():
+    # Small data pads to a power of two; wide rows or many rows keep the
+    # finer buckets, so padding never costs more than 64 MiB.
+    assert _data.training_rows(900) == _data.training_rows(1000) == 1024
+    assert _data.training_rows(900, at_least=1200) == 2048
+    assert _data.training_rows(9000, row_bytes=40) == 16384
+    assert _data.training_rows(9000, row_bytes=40_000) == _data.row_bucket(9000)
+    assert _data.training_rows(100_000) == _data.row_bucket(100_000)
+
+
 @needs_jax
 def test_a_refit_on_a_few_more_rows_reuses_the_program(multilabel_data):
     # Cross-validation fits on 90 % of the rows, then a refit on all of them:

@@ -76,23 +76,34 @@ def row_bucket(n):
     return round_up(n, max(64, 1 << max(0, int(n).bit_length() - 4)))
 
 
-# Up to this many rows, training arrays pad to a power of two (see below).
+# Up to this many rows, and this many bytes of padding, training arrays pad
+# to a power of two (see below).
 COARSE_TRAINING_ROWS = 2**14
+_COARSE_PADDING_BYTES = 2**26
 
 
-def training_rows(n, at_least=0):
+def training_rows(n, at_least=0, row_bytes=0):
     """Rows of the training arrays on the device for ``n`` rows (or for
-    ``at_least``, if more): a power of two up to 16,384 rows, then
-    ``row_bucket``. An epoch reads only the first ``n`` rows, so padding
-    costs memory, never arithmetic; coarse buckets let fits on a few more or
-    fewer rows (a refit on all rows after cross-validation, the final
-    network of ``threshold="auto"`` after its fold networks) share one
-    compiled program, whose compilation costs small data more than the
-    training does."""
+    ``at_least``, if more) of ``row_bytes`` each: a power of two up to
+    16,384 rows and 64 MiB of padding, else ``row_bucket``. An epoch reads
+    only the first ``n`` rows, so padding costs memory, never arithmetic;
+    coarse buckets let fits on a few more or fewer rows (a refit on all rows
+    after cross-validation, the final network of ``threshold="auto"`` after
+    its fold networks) share one compiled program, whose compilation costs
+    small data more than the training does."""
     n = max(int(n), int(at_least))
-    if n <= COARSE_TRAINING_ROWS:
-        return max(64, 1 << max(0, n - 1).bit_length())
+    coarse = max(64, 1 << max(0, n - 1).bit_length())
+    if n <= COARSE_TRAINING_ROWS and (coarse - n) * row_bytes <= _COARSE_PADDING_BYTES:
+        return coarse
     return row_bucket(n)
+
+
+def device_row_bytes(X):
+    """Bytes a padding row of ``X`` costs on the device: a dense row, or one
+    CSR row pointer."""
+    if sp.issparse(X):
+        return 4
+    return float_dtype().itemsize * row_size(X)
 
 
 def pad_rows(a, rows, dtype=None):

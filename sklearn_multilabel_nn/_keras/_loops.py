@@ -83,7 +83,7 @@ def train(network, loss, X, Y, w, validation, config):
 
     run = _Run(network, loss, config)
     tv, ntv, ov = run.place(_state(network))
-    Xd = run.device(X, _data.training_rows(X.shape[0], config.rows_like))
+    Xd = run.device(X, _training_rows(X, config))
     Xvd = None
     watched = validation
     if watched is None and _watches_a_stand_in(X, config):
@@ -106,6 +106,10 @@ def train(network, loss, X, Y, w, validation, config):
     (tv, ntv, ov), history, best_epoch = out
     _store(network, tv, ntv, ov)
     return history, best_epoch
+
+
+def _training_rows(X, config):
+    return _data.training_rows(X.shape[0], config.rows_like, _data.device_row_bytes(X))
 
 
 def _watches_a_stand_in(X, config):
@@ -146,8 +150,7 @@ def _device_data(run, X, Xd, Y, w):
     import jax.numpy as jnp
 
     # Padding rows have weight 0 and lie past n, which the epoch reads.
-    rows = _data.training_rows(X.shape[0], run.config.rows_like)
-    Yd, Wd = _data.device_targets(Y, w, rows)
+    Yd, Wd = _data.device_targets(Y, w, _training_rows(X, run.config))
     return Xd, *run.place((Yd, Wd)), jnp.int32(X.shape[0])
 
 
