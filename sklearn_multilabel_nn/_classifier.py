@@ -1177,9 +1177,20 @@ def _feature_statistics(X, w):
     float64 copies of every pixel)."""
     if sp.issparse(X) or X.ndim != 2:
         return None
-    mean = np.average(X, axis=0, weights=w)
-    variance = np.average((X - mean) ** 2, axis=0, weights=w)
-    return mean, np.sqrt(variance)
+    # In float64 row blocks of a 64th of working_memory: np.average made
+    # float64 copies of the whole of X (800 MB for a million rows of 100).
+    rows = max(1, int(_memory_bytes() / 64 // (8 * max(1, X.shape[1]))))
+    w = np.asarray(w, dtype=np.float64)
+    total = w.sum()
+    mean = sum(
+        w[part] @ X[part].astype(np.float64) for part in gen_batches(len(X), rows)
+    )
+    mean = mean / total
+    squares = sum(
+        w[part] @ (X[part].astype(np.float64) - mean) ** 2
+        for part in gen_batches(len(X), rows)
+    )
+    return mean, np.sqrt(squares / total)
 
 
 def _check_float_range(X, dtype):

@@ -700,3 +700,30 @@ def test_auto_embedding_for_continuous_features_only(multilabel_data, rng):
     assert "PeriodicEmbedding" in layers(continuous)
     assert "PeriodicEmbedding" not in layers(X)
     assert "Standardize" in layers(X)  # normalize="auto"
+
+
+def test_feature_statistics_read_dense_X_in_bounded_blocks():
+    # The weighted means and deviations of the in-network standardisation,
+    # computed a block of rows at a time: no float64 copy of the whole of X.
+    import tracemalloc
+
+    import sklearn
+
+    from sklearn_multilabel_nn._classifier import _feature_statistics
+
+    rng = np.random.RandomState(0)
+    X = (rng.randn(50_000, 20) * 3 + 1).astype(np.float32)
+    w = rng.rand(50_000)
+    with sklearn.config_context(working_memory=16):
+        tracemalloc.start()
+        try:
+            mean, scale = _feature_statistics(X, w)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert peak < X.nbytes / 4, peak
+    expected = np.average(X, axis=0, weights=w)
+    np.testing.assert_allclose(mean, expected, rtol=1e-10)
+    np.testing.assert_allclose(
+        scale, np.sqrt(np.average((X - expected) ** 2, axis=0, weights=w)), rtol=1e-10
+    )
