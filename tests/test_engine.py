@@ -370,3 +370,29 @@ def test_adapted_preprocessing_layers_get_programs_of_their_own():
         ).fit(data, Y)
         expected = clf.model_.predict(data, verbose=0)
         np.testing.assert_allclose(clf.predict_proba(data), expected, atol=1e-6)
+
+
+@needs_jax
+def test_sparse_validation_loss_is_summed_in_bounded_chunks(monkeypatch):
+    # A sparse product gathers a kernel row per stored entry; over a whole
+    # validation set at once that is rows x width x units values. In chunks,
+    # the validation losses are the same.
+    rng = np.random.RandomState(0)
+    X = sp.random(600, 300, density=0.05, format="csr", random_state=0)
+    Y = (rng.rand(600, 4) < 0.3).astype(int)
+    histories = []
+    for gather_bytes in (2**40, 2**12):
+        monkeypatch.setattr(_programs, "_SPARSE_GATHER_BYTES", gather_bytes)
+        _programs._PROGRAMS.clear()
+        clf = tiny_clf(epochs=4, early_stopping=True, validation_fraction=0.5)
+        histories.append(clf.fit(X, Y).history_)
+    units = 16  # tiny_clf's hidden layer
+    width = _data.padded_width(X[:300])
+    assert (
+        _programs._sparse_chunk_rows(_data.CSRRows(None, None, None, width), 320, units)
+        < 320
+    )
+    np.testing.assert_array_equal(histories[0]["loss"], histories[1]["loss"])
+    np.testing.assert_allclose(
+        histories[0]["val_loss"], histories[1]["val_loss"], rtol=1e-6
+    )

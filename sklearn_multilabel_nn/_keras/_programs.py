@@ -22,8 +22,8 @@ from typing import Any
 
 from . import _early_stopping
 from ._common import float_dtype
-from ._data import model_input, take
-from ._network import MultiLabelBinaryLoss, binary_loss
+from ._data import CSRRows, model_input, take
+from ._network import MultiLabelBinaryLoss, binary_loss, sparse_units
 
 _MAX_PROGRAMS = 32  # compiled programs kept, least recently used dropped
 # Each jitted function also keeps one executable per input shape (the number
@@ -381,6 +381,26 @@ def _epoch_block(epoch, epoch_and_validate):
     return block
 
 
+# A sparse product's kernel rows per chunk of validation rows (as for
+# prediction chunks, ``_data._SPARSE_GATHER_BYTES``).
+_SPARSE_GATHER_BYTES = 2**23
+
+
+def _sparse_chunk_rows(X, n_rows, units):
+    """Rows per chunk for the loss over sparse rows ``X`` (``CSRRows``) of a
+    network multiplying them with ``units`` units: the largest power of two
+    dividing ``n_rows`` whose gathered kernel rows stay within
+    ``_SPARSE_GATHER_BYTES``; None for other input, or when one chunk
+    holds every row."""
+    if not isinstance(X, CSRRows) or not units:
+        return None
+    limit = max(1, _SPARSE_GATHER_BYTES // (4 * X.width * units))
+    rows = 1
+    while rows * 2 <= limit and n_rows % (rows * 2) == 0:
+        rows *= 2
+    return rows if rows < n_rows else None
+
+
 def _compile(model, loss, optimizer, layout):
     """Build the jitted functions for one (architecture, loss, optimizer)
     and device layout."""
@@ -392,11 +412,30 @@ def _compile(model, loss, optimizer, layout):
     step = _step(forward, per_sample_loss, optimizer, layout)
     epoch = _epoch(step)
 
+    units = sparse_units(model)
+
     def weighted_loss_sum(tv, ntv, X, Y, W, pos_weight):
         if layout is not None:  # padding rows have weight 0
             X, Y, W = layout.split_rows((X, Y, W))
+        rows = _sparse_chunk_rows(X, Y.shape[0], units)
+        if layout is None and rows is not None:
+            return _chunked_loss_sum(tv, ntv, X, Y, W, pos_weight, rows)
         out, _, reg = forward(tv, ntv, X, False)
         return jnp.sum(per_sample_loss(Y, out, pos_weight) * W), jnp.sum(W), reg
+
+    def _chunked_loss_sum(tv, ntv, X, Y, W, pos_weight, rows):
+        # Sparse rows a chunk at a time: the sparse product holds a kernel
+        # row per stored entry, rows x width x units values for the whole
+        # set at once (gigabytes for a large validation set).
+        def chunk(total, i):
+            part = i * rows + jnp.arange(rows, dtype=jnp.int32)
+            out, _, reg = forward(tv, ntv, X.padded(part), False)
+            value = jnp.sum(per_sample_loss(Y[part], out, pos_weight) * W[part])
+            return total + value, reg
+
+        zero = jnp.zeros((), float_dtype())
+        total, regs = jax.lax.scan(chunk, zero, jnp.arange(Y.shape[0] // rows))
+        return total, jnp.sum(W), regs[-1]
 
     def epoch_and_validate(
         tv, ntv, ov, order, X, Y, W, n, Xv, Yv, Wv, pos_weight, batch_size
