@@ -555,6 +555,8 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         seed = _draw_seed(self.random_state)
         if not warm:
             self._start_network(X, w, seed)
+        else:
+            _warn_if_far_outside(X, self._standardized_by())
         # A fresh optimizer for every fit (warm_start keeps the weights).
         self._attach_optimizer(self._net)
         members, pooled, epochs = self._train_fold_networks(X, Y, w, seed)
@@ -576,7 +578,8 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         # Members are kept only as trained with the final network.
         self._members = members if self.ensemble else []
         self.members_ = [member.model for member in self._members]
-        if pooled is None and held_out is not None:
+        # Scores of the held-out rows, only for thresholds to tune from them.
+        if pooled is None and held_out is not None and self._tunes_thresholds():
             val = held_out[1]
             pooled = [self._predict_network(self._net, X[val])]
             Y = Y[val]
@@ -591,6 +594,8 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         seed = _draw_seed(self.random_state)
         if first:
             self._start_network(X, w, seed)
+        else:
+            _warn_if_far_outside(X, self._standardized_by())
         if self._net.optimizer is None:  # kept between partial_fit calls
             self._attach_optimizer(self._net)
         history, best_epoch = self._train_network(
@@ -919,6 +924,13 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         """Heads of the default network: one for sparse or N-D input."""
         return int(self.n_heads) if dense else 1
 
+    def _standardized_by(self):
+        """The (means, scales) the fitted default network standardises its
+        input with, or None."""
+        if self.model is not None or not self._normalizes(True):
+            return None
+        return getattr(self, "_input_statistics", None)
+
     def _normalizes(self, dense):
         """Whether the default network standardises its input."""
         return dense and self.normalize in ("auto", True)
@@ -1177,20 +1189,51 @@ def _feature_statistics(X, w):
     float64 copies of every pixel)."""
     if sp.issparse(X) or X.ndim != 2:
         return None
-    # In float64 row blocks of a 64th of working_memory: np.average made
-    # float64 copies of the whole of X (800 MB for a million rows of 100).
-    rows = max(1, int(_memory_bytes() / 64 // (8 * max(1, X.shape[1]))))
     w = np.asarray(w, dtype=np.float64)
     total = w.sum()
-    mean = sum(
-        w[part] @ X[part].astype(np.float64) for part in gen_batches(len(X), rows)
-    )
+    mean = sum(w[part] @ X[part].astype(np.float64) for part in _row_blocks(X))
     mean = mean / total
     squares = sum(
-        w[part] @ (X[part].astype(np.float64) - mean) ** 2
-        for part in gen_batches(len(X), rows)
+        w[part] @ (X[part].astype(np.float64) - mean) ** 2 for part in _row_blocks(X)
     )
     return mean, np.sqrt(squares / total)
+
+
+def _row_blocks(X):
+    """Slices of rows of dense 2-D ``X`` whose float64 copy takes a 64th of
+    working_memory (np.average made float64 copies of the whole of X: 800 MB
+    for a million rows of 100 features)."""
+    rows = max(1, int(_memory_bytes() / 64 // (8 * max(1, X.shape[1]))))
+    return gen_batches(X.shape[0], rows)
+
+
+# Standard deviations from the first fit's data beyond which later rows are
+# on another scale (a unit changed, a scaler left out), not outliers.
+_FAR_OUTSIDE = 1e6
+
+
+def _warn_if_far_outside(X, statistics):
+    """Warn when dense 2-D ``X`` lies far outside the data whose means and
+    scales (``statistics``) the network standardises with: they are fixed
+    at the first fit, and ``partial_fit`` or a warm start on such rows
+    trains the network on meaningless inputs (and can wreck it)."""
+    if statistics is None or sp.issparse(X) or X.ndim != 2 or X.shape[0] == 0:
+        return
+    mean, scale = statistics
+    scale = np.where(scale > 0, scale, 1.0)
+    far = max(
+        float(np.max(np.abs(X[part].astype(np.float64) - mean) / scale))
+        for part in _row_blocks(X)
+    )
+    if far > _FAR_OUTSIDE:
+        warnings.warn(
+            f"X lies up to {far:.3g} standard deviations from the data the "
+            "network was first fitted on, whose means and scales it "
+            "standardises its input with: it now trains on meaningless "
+            "inputs. Scale X as the first data were, or fit from scratch.",
+            ConvergenceWarning,
+            stacklevel=6,  # the caller of fit or partial_fit
+        )
 
 
 def _check_float_range(X, dtype):

@@ -727,3 +727,28 @@ def test_feature_statistics_read_dense_X_in_bounded_blocks():
     np.testing.assert_allclose(
         scale, np.sqrt(np.average((X - expected) ** 2, axis=0, weights=w)), rtol=1e-10
     )
+
+
+def test_partial_fit_warns_on_rows_far_outside_the_first_data(multilabel_data):
+    # The network standardises with the first fit's means and scales; rows
+    # a million standard deviations away are on another scale, not outliers.
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, Y = multilabel_data
+    clf = tiny_clf(epochs=1).partial_fit(X, Y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf.partial_fit(X * 3, Y)  # a shift of scale, still the same data
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            clf.partial_fit(X * 1e30, Y)
+        except FloatingPointError:
+            pass  # the training may diverge too: the warning came first
+    assert any(
+        issubclass(w.category, ConvergenceWarning)
+        and "standard deviations" in str(w.message)
+        for w in caught
+    )

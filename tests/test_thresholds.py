@@ -685,3 +685,11 @@ def test_documented_substitutes_for_weighted_and_micro_jaccard():
         assert f1_score(Y, P >= t, average="weighted", zero_division=0) <= best
         # Coordinate ascent finds a local optimum; random points do not beat it.
         assert jaccard_score(Y, P >= t, average="micro") <= best_micro + 1e-12
+
+
+@pytest.mark.parametrize("threshold", [float("nan"), -0.1, 1.5])
+def test_decode_refuses_a_bad_threshold_even_without_labels(threshold):
+    # Found by the adversarial property test: with no labels, a NaN threshold
+    # broadcast to no values passed unchecked.
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        decode(np.empty((0, 0)), threshold)

@@ -27,6 +27,9 @@ def resolve_thresholds(threshold, n_labels):
     array([0.3, 0.3, 0.3])
     """
     if isinstance(threshold, Real) and not isinstance(threshold, bool):
+        # Checked as a number, so that no labels (n_labels=0) do not hide a NaN.
+        if not 0 <= float(threshold) <= 1:
+            raise ValueError(f"Every threshold must lie in [0, 1]; got {threshold}.")
         values = np.full(n_labels, float(threshold))
     else:
         values = np.asarray(threshold, dtype=float)
