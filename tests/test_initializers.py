@@ -1,5 +1,7 @@
 """Initial weights from one compiled program per bucket, not per shape."""
 
+from contextlib import contextmanager
+
 import numpy as np
 import pytest
 
@@ -27,14 +29,11 @@ def test_default_network_draws_kerass_own_weights():
             )
 
 
-def test_kernels_share_one_compiled_draw():
-    """Kernels of different shapes draw from one flat bucket: nothing is
-    compiled for a new shape (Keras's own draw compiles once per shape)."""
+@contextmanager
+def counted_compiles():
+    """The XLA compilations made inside the block, as a list."""
     import jax
 
-    from sklearn_multilabel_nn._keras._initializers import GlorotUniform
-
-    GlorotUniform(seed=0)((3, 4))  # the bucket's program, compiled once
     compiles = []
 
     def listen(event, duration, **kwargs):
@@ -43,10 +42,23 @@ def test_kernels_share_one_compiled_draw():
 
     jax.monitoring.register_event_duration_secs_listener(listen)
     try:
-        for shape in [(5, 6), (7, 11), (40, 2)]:
-            GlorotUniform(seed=1)(shape)
+        yield compiles
     finally:
         jax.monitoring.unregister_event_duration_listener(listen)
+
+
+def test_kernels_share_one_compiled_draw(monkeypatch):
+    """Kernels too large for the host draw come from one flat bucket:
+    nothing is compiled for a new shape (Keras's own draw compiles once per
+    shape)."""
+    from sklearn_multilabel_nn._keras import _initializers
+    from sklearn_multilabel_nn._keras._initializers import GlorotUniform
+
+    monkeypatch.setattr(_initializers, "_HOST_DRAW_MAX", 0)  # the device path
+    GlorotUniform(seed=0)((3, 4))  # the bucket's program, compiled once
+    with counted_compiles() as compiles:
+        for shape in [(5, 6), (7, 11), (40, 2)]:
+            GlorotUniform(seed=1)(shape)
     assert compiles == []
 
 
@@ -68,20 +80,9 @@ def test_host_draw_is_kerass_draw_bit_for_bit(seed):
 
 
 def test_small_kernels_compile_nothing():
-    import jax
-
     from sklearn_multilabel_nn._keras._initializers import GlorotUniform
 
-    compiles = []
-
-    def listen(event, duration, **kwargs):
-        if event == "/jax/core/compile/backend_compile_duration":
-            compiles.append(kwargs)
-
-    jax.monitoring.register_event_duration_secs_listener(listen)
-    try:
+    with counted_compiles() as compiles:
         kernel = GlorotUniform(seed=3)((13, 17))
-    finally:
-        jax.monitoring.unregister_event_duration_listener(listen)
     assert compiles == []
     assert kernel.shape == (13, 17) and np.abs(kernel).max() <= np.sqrt(6 / 30)
