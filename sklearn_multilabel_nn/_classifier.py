@@ -559,16 +559,14 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             _warn_if_far_outside(X, self._standardized_by())
         # A fresh optimizer for every fit (warm_start keeps the weights).
         self._attach_optimizer(self._net)
-        members, pooled, epochs = self._train_fold_networks(X, Y, w, seed)
+        members, pooled, epochs, fold_shapes = self._train_fold_networks(X, Y, w, seed)
         early_stopping = self.early_stopping and not members
         held_out = None
         if early_stopping or (self._tunes_thresholds() and pooled is None):
             held_out = self._validation_split(X.shape[0], seed)
         self._say_final(X.shape[0], held_out, epochs, n_members=len(members))
         # The final network trains through its fold networks' program.
-        like = (0, 0)
-        if members and held_out is None:
-            like = (X.shape[0], self._fold_validation_rows)
+        like = fold_shapes if held_out is None else (0, 0)
         history, best_epoch = self._train_network(
             self._net, X, Y, w, *(held_out or (None, None)), seed=seed,
             epochs=epochs or self.epochs, early_stopping=early_stopping, like=like,
@@ -729,21 +727,20 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
 
     def _train_fold_networks(self, X, Y, w, seed):
         """For ``threshold="auto"`` with ``threshold_cv`` folds: the fold
-        networks, each repeat's out-of-fold scores and the epoch count of the
+        networks, each repeat's out-of-fold scores, the epoch count of the
         final network (the median of the fold networks' best epochs when they
-        stopped early); ``([], None, None)`` otherwise."""
+        stopped early) and the (training, validation) rows of the fold
+        networks' compiled program, for the final network to share (see
+        ``TrainingConfig.rows_like``); ``([], None, None, (0, 0))`` otherwise."""
         tuned = self._tunes_thresholds() and self.threshold_cv
         if not tuned or self._target_encoder.kind == "multiclass":
-            return [], None, None
+            return [], None, None, (0, 0)
         folds = plan_folds(
             Y, self.threshold_cv, n_repeats=self.threshold_cv_repeats, seed=seed
         )
         members, fold_scores, epochs = [], [], []
         # Padded like the final network's arrays, so that it reuses their
         # compiled program (see TrainingConfig.rows_like).
-        self._fold_validation_rows = 0
-        if self.early_stopping:
-            self._fold_validation_rows = max(fold.test.size for fold in folds)
         like = (X.shape[0], 0)
         for i, fold in enumerate(folds):
             self._say(
@@ -766,7 +763,10 @@ class MultiLabelNNClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             epochs.append(best_epoch + 1)
         pooled = pool_scores(folds, fold_scores, Y.shape)
         final_epochs = int(np.ceil(np.median(epochs))) if self.early_stopping else None
-        return members, pooled, final_epochs
+        validation_rows = 0
+        if self.early_stopping:
+            validation_rows = max(fold.test.size for fold in folds)
+        return members, pooled, final_epochs, (X.shape[0], validation_rows)
 
     def _warn_if_not_learned(self, X, Y, w):
         """Warn when the trained network predicts the training data worse
