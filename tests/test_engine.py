@@ -382,14 +382,14 @@ def test_sparse_validation_loss_is_summed_in_bounded_chunks(monkeypatch):
     Y = (rng.rand(600, 4) < 0.3).astype(int)
     histories = []
     for gather_bytes in (2**40, 2**12):
-        monkeypatch.setattr(_programs, "_SPARSE_GATHER_BYTES", gather_bytes)
+        monkeypatch.setattr(_data, "_SPARSE_GATHER_BYTES", gather_bytes)
         _programs._PROGRAMS.clear()
         clf = tiny_clf(epochs=4, early_stopping=True, validation_fraction=0.5)
         histories.append(clf.fit(X, Y).history_)
     units = 16  # tiny_clf's hidden layer
     width = _data.padded_width(X[:300])
     assert (
-        _programs._sparse_chunk_rows(_data.CSRRows(None, None, None, width), 320, units)
+        _data.sparse_chunk_rows(_data.CSRRows(None, None, None, width), 320, units)
         < 320
     )
     np.testing.assert_array_equal(histories[0]["loss"], histories[1]["loss"])

@@ -263,6 +263,23 @@ def on_device(arrays):
 _SPARSE_GATHER_BYTES = 2**23
 
 
+def sparse_chunk_rows(X, n_rows, units):
+    """Rows per chunk for a loss over sparse rows ``X`` (``CSRRows``) that a
+    network multiplies with ``units`` units (inside a compiled program: over
+    a whole validation set at once the product would hold rows x width x
+    units values): the largest power of two dividing ``n_rows`` whose
+    gathered kernel rows stay within ``_SPARSE_GATHER_BYTES``; None for other
+    input, or when one chunk holds every row."""
+    if not isinstance(X, CSRRows) or not units:
+        return None
+    gathered = float_dtype().itemsize * X.width * units
+    limit = max(1, _SPARSE_GATHER_BYTES // gathered)
+    rows = 1
+    while rows * 2 <= limit and n_rows % (rows * 2) == 0:
+        rows *= 2
+    return rows if rows < n_rows else None
+
+
 def prediction_chunks(X, memory_bytes, *, sparse_units=None):
     """``(n_rows, chunk)`` for consecutive rows of ``X``, each chunk a host
     array padded to its row bucket and at most a quarter of the budget:

@@ -22,7 +22,7 @@ from typing import Any
 
 from . import _early_stopping
 from ._common import float_dtype
-from ._data import CSRRows, model_input, take
+from ._data import model_input, sparse_chunk_rows, take
 from ._network import MultiLabelBinaryLoss, binary_loss, sparse_units
 
 _MAX_PROGRAMS = 32  # compiled programs kept, least recently used dropped
@@ -381,26 +381,6 @@ def _epoch_block(epoch, epoch_and_validate):
     return block
 
 
-# A sparse product's kernel rows per chunk of validation rows (as for
-# prediction chunks, ``_data._SPARSE_GATHER_BYTES``).
-_SPARSE_GATHER_BYTES = 2**23
-
-
-def _sparse_chunk_rows(X, n_rows, units):
-    """Rows per chunk for the loss over sparse rows ``X`` (``CSRRows``) of a
-    network multiplying them with ``units`` units: the largest power of two
-    dividing ``n_rows`` whose gathered kernel rows stay within
-    ``_SPARSE_GATHER_BYTES``; None for other input, or when one chunk
-    holds every row."""
-    if not isinstance(X, CSRRows) or not units:
-        return None
-    limit = max(1, _SPARSE_GATHER_BYTES // (4 * X.width * units))
-    rows = 1
-    while rows * 2 <= limit and n_rows % (rows * 2) == 0:
-        rows *= 2
-    return rows if rows < n_rows else None
-
-
 def _compile(model, loss, optimizer, layout):
     """Build the jitted functions for one (architecture, loss, optimizer)
     and device layout."""
@@ -417,7 +397,7 @@ def _compile(model, loss, optimizer, layout):
     def weighted_loss_sum(tv, ntv, X, Y, W, pos_weight):
         if layout is not None:  # padding rows have weight 0
             X, Y, W = layout.split_rows((X, Y, W))
-        rows = _sparse_chunk_rows(X, Y.shape[0], units)
+        rows = sparse_chunk_rows(X, Y.shape[0], units)
         if layout is None and rows is not None:
             return _chunked_loss_sum(tv, ntv, X, Y, W, pos_weight, rows)
         out, _, reg = forward(tv, ntv, X, False)
