@@ -75,7 +75,7 @@ class Dropout(keras.layers.Dropout):
     per unit instead of a 32-bit uniform float: one 32-bit draw makes four
     (or two) keep/drop decisions, which cuts the random-number work that
     dominates dropout on small networks (rate 0.5: a quarter of the draws;
-    the default network's epoch on yeast: 15.5 to 11.9 ms). The keep
+    the default network's epoch on yeast: 15.5 to 12.9 ms). The keep
     probability is exact; a rate that 16 bits cannot express exactly (0.2,
     say), a ``noise_shape`` or another backend use Keras's own masks.
     """

@@ -27,20 +27,18 @@ def resolve_thresholds(threshold, n_labels):
     array([0.3, 0.3, 0.3])
     """
     if isinstance(threshold, Real) and not isinstance(threshold, bool):
-        # Checked as a number, so that no labels (n_labels=0) do not hide a NaN.
-        if not 0 <= float(threshold) <= 1:
-            raise ValueError(f"Every threshold must lie in [0, 1]; got {threshold}.")
-        values = np.full(n_labels, float(threshold))
+        given = np.asarray(float(threshold))
     else:
-        values = np.asarray(threshold, dtype=float)
-        if values.ndim != 1 or values.shape[0] != n_labels:
+        given = np.asarray(threshold, dtype=float)
+        if given.ndim != 1 or given.shape[0] != n_labels:
             raise ValueError(
                 f"threshold must be a float or have one value per label "
-                f"({n_labels}); got shape {values.shape}."
+                f"({n_labels}); got shape {given.shape}."
             )
-    if not np.all((values >= 0) & (values <= 1)):
-        raise ValueError(f"Every threshold must lie in [0, 1]; got {values}.")
-    return values
+    # The values given, not their broadcast: with no labels a NaN would hide.
+    if not np.all((given >= 0) & (given <= 1)):
+        raise ValueError(f"Every threshold must lie in [0, 1]; got {given}.")
+    return np.broadcast_to(given, (n_labels,)).astype(float)
 
 
 def apply_thresholds(proba, thresholds):
